@@ -1,0 +1,64 @@
+package dev.vmareplay.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code vmareplay} command line. One class per subcommand, as the JDK's jfr tool does;
+ * bad command lines (exit 2) are kept apart from bad input data (exit 3), storage errors
+ * (exit 4) and verify mismatches (exit 1).
+ */
+@Command(name = "vmareplay",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+                "Replays strace/perf traces of mmap-family syscalls through a model of the Linux 6.18",
+                "VMA merge/split engine (mm/vma.c) and reports which merges and splits happened.",
+                ""},
+        subcommands = {
+                ReplayCommand.class,
+                VerifyCommand.class,
+                IngestCommand.class,
+                QueryCommand.class,
+                ReportCommand.class,
+                ExportCommand.class,
+                CommandLine.HelpCommand.class
+        },
+        footerHeading = "%nExit codes:%n",
+        footer = {
+                "  0  success",
+                "  1  verify: the modelled layout differs from the expected snapshot",
+                "  2  bad usage (unknown option, missing argument)",
+                "  3  unreadable or malformed input (a malformed trace line only with --strict)",
+                "  4  storage error (database locked, unwritable, full disk)",
+                "",
+                "Start with:  vmareplay replay samples/traces/new_both/strace-tt-T-y/trace.cut.txt"})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new Errors.Handler());
+        cl.setParameterExceptionHandler(new Errors.UsageHandler());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        // no subcommand: show what there is
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

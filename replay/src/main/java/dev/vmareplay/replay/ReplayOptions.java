@@ -1,0 +1,26 @@
+package dev.vmareplay.replay;
+
+import dev.vmareplay.replay.engine.FaultPolicy;
+import dev.vmareplay.replay.engine.KernelVersion;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How to replay.
+ *
+ * @param kernel          the kernel whose VMA behaviour is modelled
+ * @param seedFirst       snapshot that seeds the first process of the trace (null: none)
+ * @param seedByPid       snapshots that seed the process with that pid
+ * @param faultPolicy     how to decide anon_vma state the trace does not show; null = choose:
+ *                        observed faults only when the trace has fault events, else the
+ *                        engine's default heuristic
+ * @param checkInvariants check the tree's invariants after every operation (slow; for debugging)
+ */
+public record ReplayOptions(KernelVersion kernel, Path seedFirst, Map<Integer, Path> seedByPid,
+                            FaultPolicy faultPolicy, boolean checkInvariants) {
+
+    public static ReplayOptions defaults() {
+        return new ReplayOptions(KernelVersion.V6_18, null, Map.of(), null, false);
+    }
+}

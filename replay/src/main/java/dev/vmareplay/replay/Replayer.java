@@ -1,0 +1,309 @@
+package dev.vmareplay.replay;
+
+import dev.vmareplay.ingest.EventSource;
+import dev.vmareplay.ingest.event.Call;
+import dev.vmareplay.ingest.event.Event;
+import dev.vmareplay.replay.engine.FaultPolicy;
+import dev.vmareplay.replay.engine.Mm;
+import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.maps.MapsEntry;
+import dev.vmareplay.replay.maps.MapsParser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The replay driver: routes each event to the address space of the task that made it, and
+ * keeps tasks and address spaces the way the kernel does.
+ *
+ * <pre>
+ *  task (tid) ──► process (tgid) ──► address space (mm_id, one engine {@link Mm})
+ *    threads (CLONE_THREAD|CLONE_VM) share their process's address space
+ *    vfork children share the parent's until they execve or exit
+ *    fork / clone without CLONE_VM: a copy ({@link Mm#fork})
+ *    execve: a fresh address space (seeded from a snapshot when one is given for that pid)
+ *    exit of the last task: the address space ends; its final layout is reported
+ * </pre>
+ *
+ * Everything streams: the driver holds live tasks and address spaces, never the trace.
+ */
+public final class Replayer {
+
+    private final ReplayOptions options;
+    private final ReplayListener listener;
+    private final Map<Integer, Task> tasks = new HashMap<>();
+    private final Map<Integer, List<MapsEntry>> finalLayouts = new LinkedHashMap<>();
+    private final LatencyRecorder latency = new LatencyRecorder();
+    private final FileIdentities files = new FileIdentities();
+    private long nextMmId = 1;
+    private boolean firstProcessSeen;
+    private FaultPolicy faultPolicy;
+    private long events, divergences, vmaEvents, processes;
+
+    /** The event being replayed: engine observers attribute what they see to it. */
+    private Event current;
+    private Task currentTask;
+    private final List<VmaEvent> caused = new ArrayList<>();
+
+    public Replayer(ReplayOptions options, ReplayListener listener) {
+        this.options = options;
+        this.listener = listener;
+        this.faultPolicy = options.faultPolicy() != null ? options.faultPolicy() : FaultPolicy.WRITE_BEFORE_PROTECT;
+    }
+
+    /** Replays every event of the source; returns the final layout of every process by pid. */
+    public Map<Integer, List<MapsEntry>> run(EventSource source) throws IOException {
+        Event e;
+        while ((e = source.next()) != null) {
+            replay(e);
+        }
+        finishAll();
+        if (source.stats().lostEvents() > 0) {
+            divergence(-1, 0, Divergence.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
+        }
+        latency.emit(listener);
+        listener.finish(new ReplayListener.RunSummary(events, divergences, vmaEvents, processes), source.stats());
+        return finalLayouts;
+    }
+
+    /** Replays one event. */
+    public void replay(Event e) {
+        events++;
+        current = e;
+        caused.clear();
+        Task t = taskOf(e);
+        currentTask = t;
+        AddressSpace space = t.space;
+        int before = space.mm.mapCount();
+        long bytesBefore = space.mm.mappedBytes();
+        listener.onEvent(e, space.id);
+        if (e.durationNs() != Event.NO_TIME) latency.record("syscall", e.syscall(), e.durationNs());
+
+        Call c = e.call();
+        switch (c) {
+            case Call.Clone clone -> onClone(t, e, clone);
+            case Call.Execve exec -> onExec(t, e, exec);
+            case Call.Exit exit -> onExit(t, exit);
+            case Call.PageFault f -> {
+                if (options.faultPolicy() == null && faultPolicy != FaultPolicy.OBSERVED_ONLY) {
+                    // the trace carries fault events (perf trace -F): from now on only observed faults count
+                    faultPolicy = FaultPolicy.OBSERVED_ONLY;
+                    for (Task other : tasks.values()) other.space.mm.faultPolicy(faultPolicy);
+                }
+                space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
+            }
+            default -> {
+                long t0 = System.nanoTime();
+                new CallApplier(space, this).apply(e);
+                latency.record("engine", e.syscall(), System.nanoTime() - t0);
+                if (options.checkInvariants()) space.mm.checkInvariants();
+            }
+        }
+        if (e.durationNs() != Event.NO_TIME) {
+            for (VmaEvent v : caused) {
+                String kind = v.kind().storageName();
+                latency.record("case", kind, e.durationNs());
+                latency.record("case", e.syscall() + "/" + kind, e.durationNs());
+            }
+        }
+        AddressSpace now = t.space; // execve replaced it
+        if (now != space || now.mm.mapCount() != before || now.mm.mappedBytes() != bytesBefore) {
+            listener.onTimeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
+        }
+    }
+
+    // ---- tasks and address spaces ------------------------------------------------------
+
+    private Task taskOf(Event e) {
+        Task t = tasks.get(e.tid());
+        if (t != null) return t;
+        // A task we have not seen created: the first process of the trace, or one whose
+        // clone the trace does not show. It gets an address space of its own.
+        int tgid = e.pid() > 0 ? e.pid() : e.tid();
+        Task leader = tasks.get(tgid);
+        if (leader != null && tgid != e.tid()) {
+            t = new Task(e.tid(), tgid, leader.space);
+            leader.space.users++;
+        } else {
+            boolean first = !firstProcessSeen;
+            AddressSpace space = newSpace(tgid, 0, null);
+            t = new Task(e.tid(), tgid, space);
+            if (!first) {
+                divergence(e.seq(), tgid, Divergence.UNKNOWN_TASK,
+                        "task " + e.tid() + " appears without a clone in the trace: given an address space of its own");
+            }
+            seed(space, tgid, first);
+        }
+        tasks.put(e.tid(), t);
+        return t;
+    }
+
+    private AddressSpace newSpace(int pid, int parentPid, String exe) {
+        return newSpace(pid, parentPid, exe, null);
+    }
+
+    private AddressSpace newSpace(int pid, int parentPid, String exe, Mm forkedFrom) {
+        long id = nextMmId++;
+        AddressSpace space = new AddressSpace(id, pid, exe);
+        space.mm = forkedFrom != null ? forkedFrom.fork(observerFor(space)) : new Mm(options.kernel(), faultPolicy, observerFor(space));
+        processes++;
+        firstProcessSeen = true;
+        listener.onProcess(new ReplayListener.ProcessInfo(pid, id, parentPid, exe));
+        return space;
+    }
+
+    private void seed(AddressSpace space, int pid, boolean firstProcess) {
+        Path seed = options.seedByPid().get(pid);
+        if (seed == null && firstProcess) seed = options.seedFirst();
+        if (seed == null) return;
+        try {
+            List<MapsEntry> entries = MapsParser.parse(seed);
+            SeedLoader.load(space.mm, entries, files);
+            space.seeded = true;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read seed snapshot " + seed + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void onClone(Task parent, Event e, Call.Clone clone) {
+        if (!e.succeeded() || e.ret() <= 0) return;
+        int child = (int) e.ret();
+        Task existing = tasks.get(child);
+        if (existing != null) {
+            // the child's first events were printed before the parent's clone returned: it was
+            // given an address space of its own; put it where the clone says it belongs
+            release(existing);
+        }
+        Task t;
+        if (clone.isThread()) {
+            t = new Task(child, parent.tgid, parent.space);
+            parent.space.users++;
+        } else if (clone.sharesVm()) {
+            // vfork, or CLONE_VM without CLONE_THREAD: a new process sharing the address space
+            t = new Task(child, child, parent.space);
+            parent.space.users++;
+            processes++;
+            listener.onProcess(new ReplayListener.ProcessInfo(child, parent.space.id, parent.tgid, parent.space.exe));
+        } else {
+            AddressSpace space = newSpace(child, parent.tgid, parent.space.exe, parent.space.mm);
+            t = new Task(child, child, space);
+            listener.onTimeline(space.id, e.seq(), e.tsNs(), space.mm.mapCount(), space.mm.mappedBytes());
+        }
+        tasks.put(child, t);
+    }
+
+    private void onExec(Task t, Event e, Call.Execve exec) {
+        if (!e.succeeded()) return;
+        // de_thread(): every other thread of the process is gone
+        for (Task other : new ArrayList<>(tasks.values())) {
+            if (other.tgid == t.tgid && other != t) {
+                tasks.remove(other.tid);
+                release(other);
+            }
+        }
+        release(t);
+        AddressSpace space = newSpace(t.tgid, 0, exec.path());
+        t.space = space;
+        seed(space, t.tgid, false);
+    }
+
+    private void onExit(Task t, Call.Exit exit) {
+        if (exit.group()) {
+            for (Task other : new ArrayList<>(tasks.values())) {
+                if (other.tgid == t.tgid) {
+                    tasks.remove(other.tid);
+                    release(other);
+                }
+            }
+        } else {
+            tasks.remove(t.tid);
+            release(t);
+        }
+    }
+
+    /** A task stops using its address space; the last user ends it. */
+    private void release(Task t) {
+        AddressSpace s = t.space;
+        if (--s.users == 0) finish(s);
+    }
+
+    private void finishAll() {
+        List<AddressSpace> live = new ArrayList<>();
+        for (Task t : tasks.values()) if (!live.contains(t.space)) live.add(t.space);
+        live.sort((a, b) -> Long.compare(a.id, b.id));
+        for (AddressSpace s : live) finish(s);
+        tasks.clear();
+    }
+
+    private void finish(AddressSpace s) {
+        if (s.finished) return;
+        s.finished = true;
+        List<MapsEntry> layout = FinalLayout.of(s.mm);
+        for (MapsEntry m : layout) {
+            listener.onFinalVma(s.id, new ReplayListener.FinalVma(m.start(), m.end(), FinalLayout.flagsOf(s.mm, m.start()),
+                    m.offset() >>> 12, m.path().isEmpty() ? null : m.path(), m.dev(), m.inode()));
+        }
+        finalLayouts.put(s.pid, layout);
+    }
+
+    // ---- what the call applier and the engine report -----------------------------------
+
+    private dev.vmareplay.replay.engine.VmaObserver observerFor(AddressSpace space) {
+        return v -> {
+            vmaEvents++;
+            caused.add(v);
+            Event e = current;
+            if (e == null) return; // seeding
+            listener.onVmaEvent(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(), v);
+        };
+    }
+
+    void divergence(long seq, int pid, Divergence cause, String detail) {
+        divergences++;
+        listener.onDivergence(seq, pid, cause.label(), detail);
+    }
+
+    FileIdentities files() {
+        return files;
+    }
+
+    FaultPolicy faultPolicy() {
+        return faultPolicy;
+    }
+
+    /** A traced task: its thread id, its process (thread-group id) and its address space. */
+    static final class Task {
+        final int tid;
+        final int tgid;
+        AddressSpace space;
+
+        Task(int tid, int tgid, AddressSpace space) {
+            this.tid = tid;
+            this.tgid = tgid;
+            this.space = space;
+        }
+    }
+
+    /** One address space (the kernel's mm_struct): the engine's model plus bookkeeping. */
+    static final class AddressSpace {
+        final long id;
+        final int pid;
+        final String exe;
+        Mm mm;
+        int users = 1;
+        boolean seeded;
+        boolean finished;
+
+        AddressSpace(long id, int pid, String exe) {
+            this.id = id;
+            this.pid = pid;
+            this.exe = exe;
+        }
+    }
+}
