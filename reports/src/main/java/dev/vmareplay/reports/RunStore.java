@@ -133,6 +133,11 @@ public final class RunStore implements AutoCloseable {
         }
     }
 
+    /** The store's connection, for readers in this process (a second open of the file would conflict). */
+    Connection connection() {
+        return conn;
+    }
+
     /** The database file. */
     public Path path() {
         return path;
