@@ -1463,7 +1463,7 @@ public final class Mm {
     private boolean rangeContainsUnmapped(long start, long end) {
         long prevEnd = start;
         for (Vma v = tree.findIntersecting(start, end); v != null && ult(v.start, end); v = tree.next(v)) {
-            if (v.start != prevEnd) {
+            if (ugt(v.start, prevEnd)) {
                 return true;
             }
             prevEnd = v.end;
