@@ -118,7 +118,14 @@ final class ResolvingSource implements EventSource {
 
     private Event resolve(Event e) {
         int tid = e.tid();
-        int pid = pid(tid);
+        int pid;
+        if (e.pid() != tid && !tgid.containsKey(tid)) {
+            // the format names the process (canonical CSV): trust it
+            tgid.put(tid, e.pid());
+            pid = e.pid();
+        } else {
+            pid = pid(tid);
+        }
         Call call = e.call();
         if (call instanceof Call.Mmap m && m.file() != null && m.file().id() < 0) {
             FileRef f = table(tid).fileFor(m.fd(), m.file().path(), resolveStats);
