@@ -18,9 +18,22 @@ package dev.vmareplay.ingest.event;
  * @param retKnown   false when the trace printed {@code = ?} (exit, exec of a killed task)
  * @param durationNs time spent in the kernel, in nanoseconds ({@link #NO_TIME} when absent)
  * @param source     where the event came from, for error messages and the events table
+ * @param stack      strace {@code -k} stack frames of the call, innermost first (one string per
+ *                   frame as strace printed it, without the leading {@code " > "}); empty when
+ *                   the trace has none. Never null.
  */
 public record Event(long seq, long tsNs, int pid, int tid, Call call, long ret, int errno,
-                    boolean retKnown, long durationNs, Source source) {
+                    boolean retKnown, long durationNs, Source source, java.util.List<String> stack) {
+
+    public Event {
+        stack = stack == null ? java.util.List.of() : stack;
+    }
+
+    /** An event without stack frames (the original ten-argument form). */
+    public Event(long seq, long tsNs, int pid, int tid, Call call, long ret, int errno,
+                 boolean retKnown, long durationNs, Source source) {
+        this(seq, tsNs, pid, tid, call, ret, errno, retKnown, durationNs, source, java.util.List.of());
+    }
 
     /** Marks an absent timestamp or duration. */
     public static final long NO_TIME = Long.MIN_VALUE;

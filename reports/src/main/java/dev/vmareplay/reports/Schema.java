@@ -1,0 +1,207 @@
+package dev.vmareplay.reports;
+
+import java.util.List;
+
+/**
+ * The DuckDB schema: DESIGN.md's storage contract, plus extra columns and views. Table and
+ * column names are a contract that users' queries rely on: add, never rename.
+ * Addresses and lengths are UBIGINT; times are nanoseconds (BIGINT) unless named otherwise.
+ * Note that {@code end} is an SQL keyword: write {@code "end"} in queries.
+ */
+public final class Schema {
+    private Schema() { }
+
+    /** Bumped when the schema changes; a file with a newer version is refused. */
+    public static final int VERSION = 1;
+
+    /** vm.max_map_count's default: the VMA count at which mmap starts failing with ENOMEM. */
+    public static final int MAX_MAP_COUNT = 65530;
+
+    /** Every table, in the order they are created (also the order they are exported). */
+    public static final List<String> TABLES = List.of(
+            "runs", "processes", "events", "merge_events", "vma_timeline", "final_vmas",
+            "divergences", "latency", "parse_coverage", "parse_examples");
+
+    /** Every view. */
+    public static final List<String> VIEWS = List.of(
+            "case_counts", "refusal_reasons", "vma_peaks", "final_vma_history", "divergence_causes");
+
+    static final List<String> DDL = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS schema_version (
+              version    INTEGER NOT NULL,
+              applied_at TIMESTAMP NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS runs (
+              run_id            BIGINT PRIMARY KEY,
+              started_at        TIMESTAMP NOT NULL,
+              finished_at       TIMESTAMP,
+              tool_version      VARCHAR,
+              kernel            VARCHAR,
+              inputs            VARCHAR[],
+              options           VARCHAR,
+              events            BIGINT,
+              divergences       BIGINT,
+              vma_events        BIGINT,
+              processes         BIGINT,
+              input_format      VARCHAR,
+              bytes_read        BIGINT,
+              lost_events       BIGINT,
+              fd_table_complete BOOLEAN)""",
+            """
+            CREATE TABLE IF NOT EXISTS processes (
+              run_id     BIGINT NOT NULL,
+              pid        INTEGER,
+              mm_id      BIGINT,
+              parent_pid INTEGER,
+              exe        VARCHAR)""",
+            """
+            CREATE TABLE IF NOT EXISTS events (
+              run_id      BIGINT NOT NULL,
+              seq         BIGINT NOT NULL,
+              ts_ns       BIGINT,
+              pid         INTEGER,
+              tid         INTEGER,
+              mm_id       BIGINT,
+              syscall     VARCHAR,
+              addr        UBIGINT,
+              len         UBIGINT,
+              prot        INTEGER,
+              flags       BIGINT,
+              fd          INTEGER,
+              "offset"    UBIGINT,
+              file        VARCHAR,
+              args        VARCHAR,
+              ret         UBIGINT,
+              ret_known   BOOLEAN,
+              errno       INTEGER,
+              duration_ns BIGINT,
+              source      VARCHAR,
+              line        BIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS merge_events (
+              run_id      BIGINT NOT NULL,
+              seq         BIGINT NOT NULL,
+              pid         INTEGER,
+              mm_id       BIGINT,
+              syscall     VARCHAR,
+              kind        VARCHAR NOT NULL,
+              reason      VARCHAR,
+              start       UBIGINT,
+              "end"       UBIGINT,
+              legacy_case TINYINT,
+              assumed     BOOLEAN)""",
+            """
+            CREATE TABLE IF NOT EXISTS vma_timeline (
+              run_id       BIGINT NOT NULL,
+              mm_id        BIGINT NOT NULL,
+              seq          BIGINT NOT NULL,
+              ts_ns        BIGINT,
+              vma_count    INTEGER,
+              mapped_bytes UBIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS final_vmas (
+              run_id BIGINT NOT NULL,
+              mm_id  BIGINT NOT NULL,
+              start  UBIGINT,
+              "end"  UBIGINT,
+              flags  BIGINT,
+              perms  VARCHAR,
+              pgoff  UBIGINT,
+              file   VARCHAR,
+              dev    VARCHAR,
+              inode  BIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS divergences (
+              run_id BIGINT NOT NULL,
+              seq    BIGINT,
+              pid    INTEGER,
+              cause  VARCHAR,
+              detail VARCHAR)""",
+            """
+            CREATE TABLE IF NOT EXISTS latency (
+              run_id    BIGINT NOT NULL,
+              scope     VARCHAR NOT NULL,
+              name      VARCHAR NOT NULL,
+              count     BIGINT,
+              min_ns    BIGINT,
+              mean_ns   DOUBLE,
+              p50_ns    BIGINT,
+              p90_ns    BIGINT,
+              p99_ns    BIGINT,
+              p999_ns   BIGINT,
+              max_ns    BIGINT,
+              histogram BLOB)""",
+            """
+            CREATE TABLE IF NOT EXISTS parse_coverage (
+              run_id BIGINT NOT NULL,
+              class  VARCHAR NOT NULL,
+              n      BIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS parse_examples (
+              run_id  BIGINT NOT NULL,
+              file    VARCHAR,
+              line    BIGINT,
+              text    VARCHAR,
+              problem VARCHAR)""",
+            // ---- views: the common questions ----
+            """
+            CREATE OR REPLACE VIEW case_counts AS
+            SELECT run_id, kind,
+                   CASE WHEN kind LIKE 'new\\_%' ESCAPE '\\' THEN 'new range'
+                        WHEN kind LIKE 'existing\\_%' ESCAPE '\\' THEN 'existing range'
+                        ELSE kind END AS case_group,
+                   count(*) AS n
+            FROM merge_events GROUP BY run_id, kind""",
+            """
+            CREATE OR REPLACE VIEW refusal_reasons AS
+            SELECT run_id, syscall, reason, count(*) AS n, count(*) FILTER (WHERE assumed) AS assumed
+            FROM merge_events WHERE kind = 'refused' GROUP BY run_id, syscall, reason""",
+            """
+            CREATE OR REPLACE VIEW vma_peaks AS
+            WITH p AS (
+              SELECT run_id, mm_id,
+                     max(vma_count) AS peak_vma_count,
+                     arg_max(seq, vma_count) AS peak_seq,
+                     arg_max(ts_ns, vma_count) AS peak_ts_ns,
+                     max(mapped_bytes) AS peak_mapped_bytes,
+                     count(*) AS changes
+              FROM vma_timeline GROUP BY run_id, mm_id)
+            SELECT p.run_id, p.mm_id,
+                   (SELECT min(q.pid) FROM processes q WHERE q.run_id = p.run_id AND q.mm_id = p.mm_id) AS pid,
+                   (SELECT any_value(q.exe) FROM processes q WHERE q.run_id = p.run_id AND q.mm_id = p.mm_id) AS exe,
+                   p.peak_vma_count, p.peak_seq, p.peak_ts_ns, p.peak_mapped_bytes, p.changes,
+                   round(100.0 * p.peak_vma_count / 65530, 2) AS pct_of_max_map_count
+            FROM p""",
+            """
+            CREATE OR REPLACE VIEW final_vma_history AS
+            SELECT f.run_id, f.mm_id, f.start, f."end", f.perms, f.file,
+                   min(m.seq) AS first_seq,
+                   max(m.seq) AS last_seq,
+                   count(m.seq) AS engine_events,
+                   count(m.seq) FILTER (WHERE m.kind LIKE 'new\\_%' ESCAPE '\\') AS new_range_merges,
+                   count(m.seq) FILTER (WHERE m.kind LIKE 'existing\\_%' ESCAPE '\\') AS existing_range_merges,
+                   count(m.seq) FILTER (WHERE m.kind = 'split') AS splits,
+                   count(m.seq) FILTER (WHERE m.kind = 'expand') AS expands,
+                   count(m.seq) FILTER (WHERE m.kind = 'shrink') AS shrinks,
+                   count(m.seq) FILTER (WHERE m.kind = 'refused') AS refusals
+            FROM final_vmas f
+            LEFT JOIN merge_events m
+              ON m.run_id = f.run_id AND m.mm_id = f.mm_id AND m.start < f."end" AND f.start < m."end"
+            GROUP BY f.run_id, f.mm_id, f.start, f."end", f.perms, f.file""",
+            """
+            CREATE OR REPLACE VIEW divergence_causes AS
+            SELECT run_id, cause, count(*) AS n, min(seq) AS first_seq
+            FROM divergences GROUP BY run_id, cause""",
+            // every engine event that touched an address, with the trace line behind it:
+            // SELECT * FROM vma_history(3, 140737354125312)
+            """
+            CREATE OR REPLACE MACRO vma_history(rid, address) AS TABLE
+            SELECT m.seq, m.pid, m.mm_id, m.syscall, m.kind, m.reason,
+                   '0x' || lower(to_hex(m.start)) AS start_hex, '0x' || lower(to_hex(m."end")) AS end_hex,
+                   m.legacy_case, m.assumed, e.ts_ns, e.args, e.source, e.line
+            FROM merge_events m
+            LEFT JOIN events e ON e.run_id = m.run_id AND e.seq = m.seq
+            WHERE m.run_id = rid AND m.start <= address::UBIGINT AND address::UBIGINT < m."end"
+            ORDER BY m.seq""");
+}
