@@ -5,6 +5,7 @@ import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
 import dev.vmareplay.replay.engine.FaultPolicy;
 import dev.vmareplay.replay.engine.Mm;
+import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmaEvent;
 import dev.vmareplay.replay.maps.MapsEntry;
 import dev.vmareplay.replay.maps.MapsParser;
@@ -86,24 +87,19 @@ public final class Replayer {
         if (e.durationNs() != Event.NO_TIME) latency.record("syscall", e.syscall(), e.durationNs());
 
         Call c = e.call();
-        switch (c) {
-            case Call.Clone clone -> onClone(t, e, clone);
-            case Call.Execve exec -> onExec(t, e, exec);
-            case Call.Exit exit -> onExit(t, exit);
-            case Call.PageFault f -> {
-                if (options.faultPolicy() == null && faultPolicy != FaultPolicy.OBSERVED_ONLY) {
-                    // the trace carries fault events (perf trace -F): from now on only observed faults count
-                    faultPolicy = FaultPolicy.OBSERVED_ONLY;
-                    for (Task other : tasks.values()) other.space.mm.faultPolicy(faultPolicy);
-                }
-                space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
-            }
-            default -> {
-                long t0 = System.nanoTime();
-                new CallApplier(space, this).apply(e);
-                latency.record("engine", e.syscall(), System.nanoTime() - t0);
-                if (options.checkInvariants()) space.mm.checkInvariants();
-            }
+        if (c instanceof Call.Clone clone) {
+            onClone(t, e, clone);
+        } else if (c instanceof Call.Execve exec) {
+            onExec(t, e, exec);
+        } else if (c instanceof Call.Exit exit) {
+            onExit(t, exit);
+        } else if (c instanceof Call.PageFault f) {
+            space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
+        } else {
+            long t0 = System.nanoTime();
+            new CallApplier(space, this).apply(e);
+            latency.record("engine", e.syscall(), System.nanoTime() - t0);
+            if (options.checkInvariants()) space.mm.checkInvariants();
         }
         if (e.durationNs() != Event.NO_TIME) {
             for (VmaEvent v : caused) {
@@ -151,7 +147,12 @@ public final class Replayer {
     private AddressSpace newSpace(int pid, int parentPid, String exe, Mm forkedFrom) {
         long id = nextMmId++;
         AddressSpace space = new AddressSpace(id, pid, exe);
-        space.mm = forkedFrom != null ? forkedFrom.fork(observerFor(space)) : new Mm(options.kernel(), faultPolicy, observerFor(space));
+        if (forkedFrom != null) {
+            space.mm = forkedFrom.fork();
+            space.mm.setObserver(observerFor(space));
+        } else {
+            space.mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+        }
         processes++;
         firstProcessSeen = true;
         listener.onProcess(new ReplayListener.ProcessInfo(pid, id, parentPid, exe));
@@ -244,12 +245,13 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
-        List<MapsEntry> layout = FinalLayout.of(s.mm);
-        for (MapsEntry m : layout) {
-            listener.onFinalVma(s.id, new ReplayListener.FinalVma(m.start(), m.end(), FinalLayout.flagsOf(s.mm, m.start()),
-                    m.offset() >>> 12, m.path().isEmpty() ? null : m.path(), m.dev(), m.inode()));
+        for (Vma v : s.mm.vmas()) {
+            String name = s.mm.mapsName(v);
+            listener.onFinalVma(s.id, new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(),
+                    name.isEmpty() ? null : name, v.file() != null ? v.file().dev() : "00:00",
+                    v.file() != null ? v.file().inode() : 0));
         }
-        finalLayouts.put(s.pid, layout);
+        finalLayouts.put(s.pid, FinalLayout.of(s.mm));
     }
 
     // ---- what the call applier and the engine report -----------------------------------

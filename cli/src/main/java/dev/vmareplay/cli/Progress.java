@@ -1,0 +1,86 @@
+package dev.vmareplay.cli;
+
+import dev.vmareplay.ingest.EventSource;
+import dev.vmareplay.ingest.IngestStats;
+import dev.vmareplay.ingest.event.Event;
+import dev.vmareplay.replay.ReplayListener;
+import dev.vmareplay.replay.engine.VmaEvent;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sits between the replay and the store: counts what the summary prints (divergences by
+ * cause, processes) and, on a terminal, shows progress on one line of stderr: bytes and
+ * events done, events/s and, for file input, the time left. Quiet when stderr is not a
+ * terminal or with --quiet.
+ */
+final class Progress {
+
+    private static final long INTERVAL_NS = 500_000_000L;
+
+    private final PrintWriter err;
+    private final EventSource source;
+    private final boolean show;
+    private final long totalBytes;
+    private final long started = System.nanoTime();
+    private long lastPrint = started;
+    private long events;
+    private long processes;
+    private final Map<String, Long> divergences = new TreeMap<>();
+
+    private Progress(PrintWriter err, EventSource source, boolean show, long totalBytes) {
+        this.err = err;
+        this.source = source;
+        this.show = show;
+        this.totalBytes = totalBytes;
+    }
+
+    static Progress forTerminal(boolean quiet, PrintWriter err, EventSource source) {
+        boolean tty = System.console() != null && System.getenv("VMAREPLAY_NO_PROGRESS") == null;
+        return new Progress(err, source, !quiet && tty, -1);
+    }
+
+    long events() { return events; }
+    long processes() { return processes; }
+    Map<String, Long> divergences() { return divergences; }
+
+    ReplayListener wrap(ReplayListener next) {
+        return new ReplayListener() {
+            @Override public void onProcess(ProcessInfo p) { processes++; next.onProcess(p); }
+            @Override public void onEvent(Event e, long mmId) {
+                events++;
+                if (show && (events & 0xfff) == 0) tick();
+                next.onEvent(e, mmId);
+            }
+            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) { next.onVmaEvent(seq, pid, mmId, syscall, v); }
+            @Override public void onTimeline(long mmId, long seq, long tsNs, int n, long bytes) { next.onTimeline(mmId, seq, tsNs, n, bytes); }
+            @Override public void onDivergence(long seq, int pid, String cause, String detail) {
+                divergences.merge(cause, 1L, Long::sum);
+                next.onDivergence(seq, pid, cause, detail);
+            }
+            @Override public void onFinalVma(long mmId, FinalVma v) { next.onFinalVma(mmId, v); }
+            @Override public void onLatency(String scope, String name, Histogram h) { next.onLatency(scope, name, h); }
+            @Override public void finish(RunSummary s, IngestStats st) { next.finish(s, st); }
+        };
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (now - lastPrint < INTERVAL_NS) return;
+        lastPrint = now;
+        double secs = (now - started) / 1e9;
+        long bytes = source.stats().bytesRead();
+        err.printf("\r  %,d events  %.1f MB  %,.0f events/s  %.0fs   ", events, bytes / 1e6, events / secs, secs);
+        err.flush();
+    }
+
+    void done() {
+        if (show && events > 0xfff) {
+            err.print("\r" + " ".repeat(70) + "\r");
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.vmareplay.cli;
+
+import dev.vmareplay.ingest.EventSource;
+import dev.vmareplay.ingest.MalformedTraceException;
+import dev.vmareplay.replay.ReplayListener;
+import dev.vmareplay.replay.ReplayOptions;
+import dev.vmareplay.replay.Replayer;
+import dev.vmareplay.replay.maps.LayoutComparison;
+import dev.vmareplay.replay.maps.MapsEntry;
+import dev.vmareplay.replay.maps.MapsParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code vmareplay verify}: does replaying the trace on its start snapshot give the kernel's end snapshot? */
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {
+                "Replays TRACE on top of the --seed-maps snapshot and compares the modelled final layout of",
+                "the first process (or --pid) with the --expect-maps snapshot, VMA boundary by VMA boundary",
+                "(and VmFlags when both sides have them). Exits 0 only on an exact match, 1 otherwise,",
+                "printing both layouts side by side where they differ. Stores nothing.",
+                ""},
+        footer = {"", "Example:",
+                "  vmareplay verify samples/traces/new_both/strace-tt-T-y/trace.cut.txt \\",
+                "      --seed-maps samples/traces/new_both/strace-tt-T-y/start.smaps \\",
+                "      --expect-maps samples/traces/new_both/strace-tt-T-y/end.maps"})
+final class VerifyCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file(s) (as for replay).")
+    List<String> traces;
+
+    @Option(names = "--seed-maps", paramLabel = "[PID=]FILE", required = true, description = "The snapshot the trace starts from (maps or smaps). Repeatable.")
+    List<String> seedMaps = new ArrayList<>();
+
+    @Option(names = "--expect-maps", paramLabel = "FILE", required = true, description = "The snapshot the kernel ended at (maps or smaps).")
+    Path expectMaps;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "The process to compare (default: the first process of the trace).")
+    Integer pid;
+
+    @Option(names = "--lenient", description = "Join adjacent entries that print identically on both sides first (as rr and CRIU compare).")
+    boolean lenient;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "auto", description = "Input format (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.18", description = "Kernel behaviour to model (default: ${DEFAULT-VALUE}).")
+    String kernel;
+
+    @Option(names = "--fault-policy", paramLabel = "P", description = "As for replay.")
+    String faultPolicy;
+
+    @Option(names = "--strict", description = "Stop at the first malformed trace line.")
+    boolean strict;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ReplayCommand rc = new ReplayCommand();
+        rc.traces = traces;
+        rc.seedMaps = seedMaps;
+        rc.kernel = kernel;
+        rc.faultPolicy = faultPolicy;
+        ReplayOptions options = rc.options();
+        List<MapsEntry> expected;
+        try {
+            expected = MapsParser.parse(expectMaps);
+        } catch (IOException e) {
+            throw new Errors.InputException("--expect-maps " + expectMaps + ": " + e.getMessage(), e);
+        }
+        Map<Integer, List<MapsEntry>> layouts;
+        List<String> divergences = new ArrayList<>();
+        int[] firstPid = {-1};
+        ReplayListener listener = new ReplayListener() {
+            @Override public void onProcess(ProcessInfo p) { if (firstPid[0] < 0) firstPid[0] = p.pid(); }
+            @Override public void onDivergence(long seq, int p, String cause, String detail) {
+                if (divergences.size() < 20) divergences.add("event " + seq + " (pid " + p + "): " + cause + ": " + detail);
+            }
+        };
+        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict)) {
+            layouts = new Replayer(options, listener).run(source);
+        } catch (MalformedTraceException | UncheckedIOException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        }
+        int which = pid != null ? pid : firstPid[0];
+        List<MapsEntry> got = layouts.get(which);
+        if (got == null) {
+            out.println("verify: no process " + which + " in the trace (processes: " + layouts.keySet() + ")");
+            return Errors.MISMATCH;
+        }
+        LayoutComparison cmp = LayoutComparison.compare(expected, got, lenient);
+        if (cmp.equal()) {
+            out.printf("verify: equal: %d VMAs of pid %d match %s%s%n", cmp.expectedCount(), which, expectMaps,
+                    lenient ? " (lenient)" : "");
+            return Errors.OK;
+        }
+        out.printf("verify: DIFFERENT: pid %d, %d VMAs expected, %d replayed, %d matching%n", which,
+                cmp.expectedCount(), cmp.gotCount(), cmp.matched());
+        out.printf("  %-62s | %-62s | %s%n", "kernel (" + expectMaps.getFileName() + ")", "replayed", "why");
+        for (LayoutComparison.Row r : cmp.differences()) {
+            out.printf("  %-62s | %-62s | %s%n", describe(r.expected()), describe(r.got()), r.problem() + likelyCause(r));
+        }
+        if (!divergences.isEmpty()) {
+            out.println("  divergences during the replay (the model reconciled with the trace):");
+            for (String d : divergences) out.println("    " + d);
+        }
+        return Errors.MISMATCH;
+    }
+
+    private static String describe(MapsEntry e) {
+        if (e == null) return "-";
+        String s = String.format("%x-%x %s %08x %s", e.start(), e.end(), e.perms(), e.offset(), e.path());
+        return s.length() > 62 ? s.substring(0, 59) + "..." : s;
+    }
+
+    /** The usual reasons a modelled layout differs, by what the difference looks like. */
+    private static String likelyCause(LayoutComparison.Row r) {
+        MapsEntry a = r.expected(), b = r.got();
+        if (a != null && b != null && a.perms().equals(b.perms()) && a.path().equals(b.path())) {
+            return " (boundaries: likely anon_vma state the trace cannot show, or a merge the model refused/allowed)";
+        }
+        if ((a != null && a.path().equals("[stack]")) || (b != null && b.path().equals("[stack]"))) {
+            return " (stack growth by faults is not in the trace)";
+        }
+        if (a != null && b != null && !a.perms().equals(b.perms()) && a.perms().substring(0, 3).equals(b.perms().substring(0, 3))) {
+            return " (shared vs private)";
+        }
+        return "";
+    }
+}

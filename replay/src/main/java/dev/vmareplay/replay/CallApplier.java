@@ -1,0 +1,231 @@
+package dev.vmareplay.replay;
+
+import dev.vmareplay.ingest.event.Call;
+import dev.vmareplay.ingest.event.Event;
+import dev.vmareplay.replay.engine.Errno;
+import dev.vmareplay.replay.engine.MemPolicy;
+import dev.vmareplay.replay.engine.Mm;
+import dev.vmareplay.replay.engine.Mman;
+import dev.vmareplay.replay.engine.Vma;
+import dev.vmareplay.replay.engine.VmaFile;
+
+/**
+ * Applies one mmap-family call of the trace to an address space, and holds the model to
+ * what the trace says the kernel returned ("trust the trace", DESIGN.md):
+ * <ul>
+ *   <li>mmap, mremap and shmat land where the trace says they landed;</li>
+ *   <li>a call that succeeded in the trace but that the model refuses because part of its
+ *       range is not mapped in the model is reconciled: the missing mapping is created
+ *       (without counting it as a merge case), the call is applied again, and a
+ *       {@link Divergence#MISSING_MAPPING} is recorded;</li>
+ *   <li>a call that failed in the trace is applied only when the kernel applies such calls
+ *       partially (mprotect, madvise, mlock... change the VMAs before a hole); the errnos
+ *       are compared and any disagreement is recorded.</li>
+ * </ul>
+ */
+final class CallApplier {
+
+    private final Replayer.AddressSpace space;
+    private final Mm mm;
+    private final Replayer replayer;
+    private Event event;
+
+    CallApplier(Replayer.AddressSpace space, Replayer replayer) {
+        this.space = space;
+        this.mm = space.mm;
+        this.replayer = replayer;
+    }
+
+    void apply(Event e) {
+        this.event = e;
+        if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
+        Call c = e.call();
+        if (c instanceof Call.Mmap m) {
+            mmap(m);
+        } else if (c instanceof Call.Munmap m) {
+            ranged(m.addr(), m.len(), () -> mm.munmap(m.addr(), m.len()), false);
+        } else if (c instanceof Call.Mprotect m) {
+            ranged(m.addr(), m.len(), () -> m.pkey() < 0
+                    ? mm.mprotect(m.addr(), m.len(), m.prot())
+                    : mm.pkeyMprotect(m.addr(), m.len(), m.prot(), m.pkey()), true);
+        } else if (c instanceof Call.Madvise m) {
+            // process_madvise of another process does not touch this address space
+            if (m.targetPid() == 0) ranged(m.addr(), m.len(), () -> mm.madvise(m.addr(), m.len(), m.advice()), true);
+        } else if (c instanceof Call.Mlock m) {
+            ranged(m.addr(), m.len(), () -> m.two() ? mm.mlock2(m.addr(), m.len(), m.flags()) : mm.mlock(m.addr(), m.len()), true);
+        } else if (c instanceof Call.Munlock m) {
+            ranged(m.addr(), m.len(), () -> mm.munlock(m.addr(), m.len()), true);
+        } else if (c instanceof Call.Mlockall m) {
+            compare(mm.mlockall(m.flags()));
+        } else if (c instanceof Call.Munlockall) {
+            compare(mm.munlockall());
+        } else if (c instanceof Call.Mseal m) {
+            ranged(m.addr(), m.len(), () -> mm.mseal(m.addr(), m.len(), m.flags()), true);
+        } else if (c instanceof Call.SetVmaName m) {
+            ranged(m.addr(), m.len(), () -> mm.setAnonName(m.addr(), m.len(), m.name()), true);
+        } else if (c instanceof Call.Mbind m) {
+            ranged(m.addr(), m.len(), () -> mm.mbind(m.addr(), m.len(), new MemPolicy(m.mode(), 0, m.nodemask())), true);
+        } else if (c instanceof Call.UffdRegister m) {
+            ranged(m.addr(), m.len(), () -> mm.uffdRegister(m.addr(), m.len(),
+                    m.register() ? m.mode() : 0, m.register() ? m.ctx() : 0), true);
+        } else if (c instanceof Call.Mremap m) {
+            mremap(m);
+        } else if (c instanceof Call.Brk b) {
+            brk(b);
+        } else if (c instanceof Call.RemapFilePages r) {
+            remapFilePages(r);
+        } else if (c instanceof Call.Shmat s && e.succeeded()) {
+            shmat(s);
+        }
+    }
+
+    // ---- mmap -------------------------------------------------------------------------
+
+    private void mmap(Call.Mmap m) {
+        if (!event.succeeded()) return; // a failed mmap changes nothing the model can know of
+        long addr = event.ret();
+        VmaFile file = (m.flags() & Mman.MAP_ANONYMOUS) != 0 ? null : replayer.files().forRef(m.file());
+        if (file == null && (m.flags() & Mman.MAP_ANONYMOUS) == 0) {
+            // a file mapping whose file the trace cannot name (perf formats print no paths)
+            file = replayer.files().forRef(new dev.vmareplay.ingest.event.FileRef(-1L - m.fd(), "", true));
+        }
+        // place it where the kernel placed it: as a fixed mapping at the returned address
+        int flags = m.flags();
+        int err = mm.mmap(addr, m.len(), m.prot(), flags, file, m.offset());
+        if (err == Errno.EEXIST) {
+            // the kernel found the range free; the model still had VMAs there (an unmap the
+            // trace does not show): drop them and map again
+            replayer.divergence(event.seq(), space.pid, Divergence.STALE_MAPPING,
+                    "mmap at 0x" + Long.toHexString(addr) + " over VMAs the model still had there");
+            mm.munmap(addr, pageAlign(m.len()));
+            err = mm.mmap(addr, m.len(), m.prot(), flags, file, m.offset());
+        }
+        if (err != 0) {
+            replayer.divergence(event.seq(), space.pid, Divergence.MODEL_REFUSED,
+                    "mmap succeeded in the trace; the model says " + Errno.name(err));
+        }
+    }
+
+    // ---- calls over a range -----------------------------------------------------------
+
+    private interface Op {
+        int run();
+    }
+
+    /**
+     * Applies a call over [addr, addr+len). When the trace says it succeeded and the model
+     * answers ENOMEM/EFAULT for unmapped parts, those parts are created and the call is
+     * applied again.
+     */
+    private void ranged(long addr, long len, Op op, boolean partialOnFailure) {
+        if (!event.succeeded() && !partialOnFailure) {
+            return;
+        }
+        int err = op.run();
+        if (event.succeeded() && (err == Errno.ENOMEM || err == Errno.EFAULT) && fillHoles(addr, len)) {
+            err = op.run();
+        }
+        compare(err);
+    }
+
+    /** Compares the model's answer with the trace's, recording any disagreement. */
+    private void compare(int modelErrno) {
+        int traced = event.errno();
+        if (modelErrno == traced) return;
+        if (traced == 0) {
+            replayer.divergence(event.seq(), space.pid, Divergence.MODEL_REFUSED,
+                    event.syscall() + " succeeded in the trace; the model says " + Errno.name(modelErrno));
+        } else if (modelErrno == 0) {
+            replayer.divergence(event.seq(), space.pid, Divergence.MODEL_ACCEPTED,
+                    event.syscall() + " failed in the trace with " + Errno.name(traced) + "; the model succeeded");
+        } else {
+            replayer.divergence(event.seq(), space.pid, Divergence.ERRNO_DIFFERS,
+                    event.syscall() + " failed with " + Errno.name(traced) + " in the trace, " + Errno.name(modelErrno) + " in the model");
+        }
+    }
+
+    /**
+     * Maps every hole of [addr, addr+len) as private anonymous read-write memory, the most
+     * common thing a program changes without the trace showing where it came from.
+     * Returns false when there was no hole (the refusal had another cause).
+     */
+    private boolean fillHoles(long addr, long len) {
+        long start = addr & ~(Mm.PAGE_SIZE - 1);
+        long end = pageAlign(addr + len);
+        if (Long.compareUnsigned(end, start) <= 0) return false;
+        boolean filled = false;
+        long cursor = start;
+        for (Vma v : mm.vmas(start, end)) {
+            if (Long.compareUnsigned(v.start(), cursor) > 0) {
+                seedHole(cursor, v.start());
+                filled = true;
+            }
+            if (Long.compareUnsigned(v.end(), cursor) > 0) cursor = v.end();
+        }
+        if (Long.compareUnsigned(cursor, end) < 0) {
+            seedHole(cursor, end);
+            filled = true;
+        }
+        return filled;
+    }
+
+    private void seedHole(long start, long end) {
+        mm.seed(start, end).insert();
+        replayer.divergence(event.seq(), space.pid, Divergence.MISSING_MAPPING, String.format(
+                "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p",
+                event.syscall(), start, end));
+    }
+
+    // ---- mremap, brk, the rest --------------------------------------------------------
+
+    private void mremap(Call.Mremap m) {
+        if (!event.succeeded()) return; // failed mremaps may unmap the FIXED destination; rare, not modelled
+        long newAddr = event.ret();
+        int err = mm.mremap(m.oldAddr(), m.oldLen(), m.newLen(), m.flags(), newAddr);
+        if (err == Errno.EFAULT && fillHoles(m.oldAddr(), Math.max(1, m.oldLen()))) {
+            err = mm.mremap(m.oldAddr(), m.oldLen(), m.newLen(), m.flags(), newAddr);
+        }
+        compare(err);
+    }
+
+    private void brk(Call.Brk b) {
+        long traced = event.ret();
+        if (mm.brkValue() == 0 && mm.startBrk() == 0) {
+            // no heap known yet (no [heap] in the seed, or a fresh exec): the first answer tells
+            // where the break is; brk(0) is how every program starts
+            if (b.addr() != 0 && b.addr() == traced) {
+                replayer.divergence(event.seq(), space.pid, Divergence.BRK_UNKNOWN,
+                        "brk moved to 0x" + Long.toHexString(traced) + " before the trace showed where the heap starts");
+            }
+            mm.setBrkArea(traced, traced);
+            return;
+        }
+        long model = mm.brk(b.addr());
+        if (model != traced) {
+            replayer.divergence(event.seq(), space.pid, model == b.addr() ? Divergence.MODEL_ACCEPTED : Divergence.MODEL_REFUSED,
+                    String.format("brk(0x%x) returned 0x%x in the trace, 0x%x in the model", b.addr(), traced, model));
+        }
+    }
+
+    /** remap_file_pages is emulated by the kernel as a MAP_SHARED|MAP_FIXED mmap of the same file. */
+    private void remapFilePages(Call.RemapFilePages r) {
+        if (!event.succeeded()) return;
+        Vma v = mm.find(r.addr());
+        if (v == null || v.file() == null) {
+            compare(Errno.EINVAL);
+            return;
+        }
+        int prot = (int) (v.flags() & 7);
+        compare(mm.mmap(r.addr(), r.size(), prot, Mman.MAP_SHARED | Mman.MAP_FIXED, v.file(), r.pgoff() << Mm.PAGE_SHIFT));
+    }
+
+    private void shmat(Call.Shmat s) {
+        // the segment's size comes from shmget, which replay does not follow
+        replayer.divergence(event.seq(), space.pid, Divergence.MODEL_REFUSED,
+                "shmat of segment " + s.shmid() + ": the segment size is not in the trace; not modelled");
+    }
+
+    private static long pageAlign(long v) {
+        return (v + Mm.PAGE_SIZE - 1) & ~(Mm.PAGE_SIZE - 1);
+    }
+}
