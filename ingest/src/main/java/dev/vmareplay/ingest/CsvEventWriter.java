@@ -90,7 +90,7 @@ public final class CsvEventWriter implements AutoCloseable {
             row[ADDR] = u(m.addr()); row[LEN] = u(m.len()); row[FLAGS] = Long.toString(m.flags());
         } else if (c instanceof Call.SetVmaName m) {
             row[ADDR] = u(m.addr()); row[LEN] = u(m.len());
-            row[NAME] = m.name() == null ? "" : m.name();
+            row[NAME] = m.vmaName() == null ? "" : m.vmaName();
         } else if (c instanceof Call.Mbind m) {
             row[ADDR] = u(m.addr()); row[LEN] = u(m.len()); row[MODE] = Integer.toString(m.mode()); row[NODEMASK] = u(m.nodemask());
         } else if (c instanceof Call.RemapFilePages m) {

@@ -64,7 +64,11 @@ public sealed interface Call {
 
     /** prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name); name null clears it. */
     record SetVmaName(long addr, long len, String name) implements Call {
+        /** The syscall name ("prctl"): this overrides the accessor of the {@code name} component. */
         public String name() { return "prctl"; }
+
+        /** The VMA name the call sets (null clears it); use this, {@link #name()} is the syscall. */
+        public String vmaName() { return name; }
     }
 
     /** mbind: {@code mode} MPOL_*, {@code nodemask} the first word of the mask. */

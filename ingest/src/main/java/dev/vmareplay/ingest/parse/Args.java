@@ -8,6 +8,12 @@ public final class Args {
     public static final int UNFINISHED = -2;
     public static final int OPEN = -1;
 
+    private static final byte[] SPECIAL = new byte[256];
+
+    static {
+        for (char c : "\"()[]{},</".toCharArray()) SPECIAL[c] = 1;
+    }
+
     public byte[] b;
     public int[] s = new int[16];
     public int[] e = new int[16];
@@ -25,7 +31,11 @@ public final class Args {
         n = 0;
         int depth = 0;
         int argStart = i;
+        final byte[] cls = SPECIAL;
         while (i < end) {
+            // skip ordinary bytes in a tight loop; only structure characters need a decision
+            while (i < end && cls[b[i] & 0xff] == 0) i++;
+            if (i >= end) break;
             byte c = b[i];
             switch (c) {
                 case '"': {
@@ -33,8 +43,7 @@ public final class Args {
                     while (i < end) {
                         byte d = b[i];
                         if (d == '"') break;
-                        if (d == '\\') i++;
-                        i++;
+                        i += d == '\\' ? 2 : 1;
                     }
                     if (i >= end) return OPEN;
                     i++;

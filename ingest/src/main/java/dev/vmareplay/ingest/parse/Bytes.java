@@ -8,8 +8,14 @@ public final class Bytes {
 
     public static boolean isDigit(byte c) { return c >= '0' && c <= '9'; }
 
+    private static final boolean[] ALNUM = new boolean[256];
+
+    static {
+        for (int c = 0; c < 256; c++) ALNUM[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
     public static boolean isAlnum(byte c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        return ALNUM[c & 0xff];
     }
 
     public static int skipSpaces(byte[] b, int i, int e) {

@@ -184,7 +184,11 @@ public final class StraceParser extends LineParser {
         }
     }
 
+    private int lastTid = Integer.MIN_VALUE;
+
     private int prefixedTid(int tid) {
+        if (tid == lastTid && !aliasInitial) return tid;
+        lastTid = tid;
         if (initialTid < 0 && sawUnprefixed && !children.contains(tid)) {
             identifyInitial(tid);
         }
@@ -380,6 +384,7 @@ public final class StraceParser extends LineParser {
             return;
         }
         live.remove(tid);
+        lastTid = Integer.MIN_VALUE;
         count(LineClass.PARSED);
         emit(event(ts, tid, call, 0, 0, false, Event.NO_TIME, lineNo, null));
     }
