@@ -62,7 +62,7 @@ final class CallApplier {
         } else if (c instanceof Call.Mseal m) {
             ranged(m.addr(), m.len(), () -> mm.mseal(m.addr(), m.len(), m.flags()), true);
         } else if (c instanceof Call.SetVmaName m) {
-            ranged(m.addr(), m.len(), () -> mm.setAnonName(m.addr(), m.len(), m.name()), true);
+            ranged(m.addr(), m.len(), () -> mm.setAnonName(m.addr(), m.len(), m.vmaName()), true);
         } else if (c instanceof Call.Mbind m) {
             ranged(m.addr(), m.len(), () -> mm.mbind(m.addr(), m.len(), new MemPolicy(m.mode(), 0, m.nodemask())), true);
         } else if (c instanceof Call.UffdRegister m) {
@@ -118,8 +118,9 @@ final class CallApplier {
      * applied again.
      */
     private void ranged(long addr, long len, Op op, boolean partialOnFailure) {
+        if (event.errno() == Errno.EPERM) inferSeal(addr, len);
         if (!event.succeeded() && !partialOnFailure) {
-            return;
+            return; // a failed munmap leaves the layout as it was (but for a head split, not modelled)
         }
         int err = op.run();
         if (event.succeeded() && (err == Errno.ENOMEM || err == Errno.EFAULT) && fillHoles(addr, len)) {
@@ -176,9 +177,33 @@ final class CallApplier {
                 event.syscall(), start, end));
     }
 
+    /**
+     * munmap, mprotect and mremap fail with EPERM only on sealed VMAs (6.10+). When the trace
+     * shows such a failure and the model has an unsealed VMA there, an mseal happened that the
+     * trace does not show (perf trace 6.1 drops mseal, syscall 462, silently): seal the range
+     * in the model, as the kernel had it.
+     */
+    private void inferSeal(long addr, long len) {
+        if (!(event.call() instanceof Call.Munmap || event.call() instanceof Call.Mprotect || event.call() instanceof Call.Mremap)) {
+            return;
+        }
+        long start = addr & ~(Mm.PAGE_SIZE - 1);
+        long end = pageAlign(addr + len);
+        boolean unsealed = false;
+        for (Vma v : mm.vmas(start, end)) {
+            if ((v.flags() & dev.vmareplay.replay.engine.VmFlags.VM_SEALED) == 0) unsealed = true;
+        }
+        if (!unsealed) return;
+        int err = mm.mseal(start, end - start, 0);
+        replayer.divergence(event.seq(), space.pid, Divergence.INFERRED_SEAL, String.format(
+                "%s failed with EPERM on [0x%x, 0x%x): sealed by an mseal the trace does not show%s",
+                event.syscall(), start, end, err == 0 ? "" : " (the model could not seal it: " + Errno.name(err) + ")"));
+    }
+
     // ---- mremap, brk, the rest --------------------------------------------------------
 
     private void mremap(Call.Mremap m) {
+        if (event.errno() == Errno.EPERM) inferSeal(m.oldAddr(), m.oldLen());
         if (!event.succeeded()) return; // failed mremaps may unmap the FIXED destination; rare, not modelled
         long newAddr = event.ret();
         int err = mm.mremap(m.oldAddr(), m.oldLen(), m.newLen(), m.flags(), newAddr);

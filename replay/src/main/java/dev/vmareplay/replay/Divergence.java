@@ -22,6 +22,9 @@ public enum Divergence {
     /** A task appeared whose creation the trace does not show (strace -p, a trace cut mid-life):
      *  it got an address space of its own. */
     UNKNOWN_TASK("unknown-task"),
+    /** munmap/mprotect/mremap failed with EPERM in the trace on VMAs the model had unsealed:
+     *  an mseal the trace does not show (perf trace drops it) was applied to the model. */
+    INFERRED_SEAL("inferred-seal"),
     /** brk with no known heap: the break was taken from the trace. */
     BRK_UNKNOWN("brk-unknown"),
     /** perf reported lost events: the trace is incomplete. */

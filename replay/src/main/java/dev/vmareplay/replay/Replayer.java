@@ -44,6 +44,7 @@ public final class Replayer {
     private final FileIdentities files = new FileIdentities();
     private long nextMmId = 1;
     private boolean firstProcessSeen;
+    private int firstPid = -1;
     private FaultPolicy faultPolicy;
     private long events, divergences, vmaEvents, processes;
 
@@ -78,6 +79,11 @@ public final class Replayer {
         events++;
         current = e;
         caused.clear();
+        if (e.call() instanceof Call.Exit && !tasks.containsKey(e.tid())) {
+            // strace prints exit_group and then "+++ exited +++": the task is already gone
+            listener.onEvent(e, -1);
+            return;
+        }
         Task t = taskOf(e);
         currentTask = t;
         AddressSpace space = t.space;
@@ -128,6 +134,7 @@ public final class Replayer {
             leader.space.users++;
         } else {
             boolean first = !firstProcessSeen;
+            if (first) firstPid = tgid;
             AddressSpace space = newSpace(tgid, 0, null);
             t = new Task(e.tid(), tgid, space);
             if (!first) {
@@ -269,6 +276,11 @@ public final class Replayer {
     void divergence(long seq, int pid, Divergence cause, String detail) {
         divergences++;
         listener.onDivergence(seq, pid, cause.label(), detail);
+    }
+
+    /** The pid of the trace's first process (the one an unqualified --seed-maps seeds), -1 before any event. */
+    public int firstPid() {
+        return firstPid;
     }
 
     FileIdentities files() {

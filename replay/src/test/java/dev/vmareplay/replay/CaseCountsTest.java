@@ -1,0 +1,80 @@
+package dev.vmareplay.replay;
+
+import dev.vmareplay.ingest.EventSource;
+import dev.vmareplay.ingest.Ingest;
+import dev.vmareplay.replay.engine.VmaEvent;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The check of ../shared/tools/cases, as a test of the project: replaying each scripted
+ * scenario's strace-tt-T-y trace on its start snapshot hits exactly the merge/split cases
+ * the scenario was written to hit (the "Totals:" line of its case.txt), counted from the
+ * engine's events the way the case_counts view counts them.
+ */
+class CaseCountsTest {
+
+    /** The kinds compared strictly (as ../shared/tools/expected_cases.py does). */
+    static final Set<String> STRICT = Set.of("new_none", "new_left", "new_right", "new_both", "existing_both",
+            "existing_left_full", "existing_left_partial", "existing_right_full", "existing_right_partial", "split");
+
+    private static final Pattern TOTALS = Pattern.compile("Totals:\\s*(.*)");
+    private static final Pattern ITEM = Pattern.compile("([a-z][a-z-]*)(?:\\([^)]*\\))?=(\\d+)");
+
+    @TestFactory
+    Stream<DynamicTest> everyScriptedScenarioHitsTheCasesItWasWrittenFor() throws IOException {
+        List<Path> cases;
+        try (Stream<Path> s = Files.list(Samples.root())) {
+            cases = s.filter(p -> Files.exists(p.resolve("case.txt")) && !p.getFileName().toString().startsWith("real-"))
+                     .sorted().toList();
+        }
+        assertThat(cases).hasSizeGreaterThanOrEqualTo(31);
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> check(c)));
+    }
+
+    static Map<String, Long> expected(Path caseTxt) throws IOException {
+        Map<String, Long> want = new TreeMap<>();
+        Matcher m = TOTALS.matcher(Files.readString(caseTxt));
+        if (m.find()) {
+            Matcher i = ITEM.matcher(m.group(1));
+            while (i.find()) {
+                String k = i.group(1).replace('-', '_');
+                if (STRICT.contains(k)) want.merge(k, Long.parseLong(i.group(2)), Long::sum);
+            }
+        }
+        want.values().removeIf(n -> n == 0); // "split=0" says no split happens: compared as absent
+        return want;
+    }
+
+    private static void check(Path caseDir) throws Exception {
+        Map<String, Long> want = expected(caseDir.resolve("case.txt"));
+        Path v = caseDir.resolve("strace-tt-T-y");
+        Path seed = Files.exists(v.resolve("start.smaps")) ? v.resolve("start.smaps") : v.resolve("start.maps");
+        Map<String, Long> got = new TreeMap<>();
+        ReplayListener counter = new ReplayListener() {
+            @Override
+            public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) {
+                String k = e.kind().storageName();
+                if (STRICT.contains(k)) got.merge(k, 1L, Long::sum);
+            }
+        };
+        ReplayOptions options = new ReplayOptions(dev.vmareplay.replay.engine.KernelVersion.V6_18, seed, Map.of(), null, true);
+        try (EventSource source = Ingest.open(v.resolve("trace.cut.txt").toString())) {
+            new Replayer(options, counter).run(source);
+        }
+        assertThat(got).as("%s: merge/split cases (case.txt Totals)", caseDir.getFileName()).isEqualTo(want);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.vmareplay.replay;
+
+import dev.vmareplay.ingest.IngestStats;
+import dev.vmareplay.ingest.event.Call;
+import dev.vmareplay.ingest.event.Event;
+import dev.vmareplay.ingest.event.Source;
+import dev.vmareplay.replay.engine.Errno;
+import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.maps.MapsEntry;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The driver: which address space each event lands in, and how the replay reconciles with
+ * what the trace says the kernel returned. Addresses are in a window W; one page = 0x1000.
+ */
+class ReplayerTest {
+
+    static final long W = 0x200000000000L;
+    static final long PAGE = 0x1000;
+    static final int RW = 3, R = 1;
+    static final int PRIVATE_ANON = 0x02 | 0x20;
+    static final int FIXED = 0x10;
+
+    /** Records what the replay reports. */
+    static final class Recorder implements ReplayListener {
+        final List<ProcessInfo> processes = new ArrayList<>();
+        final List<String> divergences = new ArrayList<>();
+        final List<VmaEvent> vmaEvents = new ArrayList<>();
+        final Map<Long, List<FinalVma>> finals = new java.util.HashMap<>();
+        boolean finished;
+
+        @Override public void onProcess(ProcessInfo p) { processes.add(p); }
+        @Override public void onDivergence(long seq, int pid, String cause, String detail) { divergences.add(cause); }
+        @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) { vmaEvents.add(e); }
+        @Override public void onFinalVma(long mmId, FinalVma v) { finals.computeIfAbsent(mmId, k -> new ArrayList<>()).add(v); }
+        @Override public void finish(RunSummary s, IngestStats st) { finished = true; }
+
+        long count(VmaEvent.Kind k) {
+            return vmaEvents.stream().filter(e -> e.kind() == k).count();
+        }
+    }
+
+    private long seq;
+    private final Recorder rec = new Recorder();
+    private final Replayer replayer = new Replayer(ReplayOptions.defaults(), rec);
+
+    private void ev(int tid, Call call, long ret) {
+        ev(tid, tid, call, ret, 0);
+    }
+
+    private void ev(int pid, int tid, Call call, long ret, int errno) {
+        replayer.replay(new Event(seq++, 0, pid, tid, call, errno == 0 ? ret : -1, errno, true, 1000, new Source("test", seq)));
+    }
+
+    private void mmap(int tid, long page, long pages, int prot) {
+        ev(tid, new Call.Mmap(W + page * PAGE, pages * PAGE, prot, PRIVATE_ANON | FIXED, -1, 0, null), W + page * PAGE);
+    }
+
+    private Map<Integer, List<MapsEntry>> finish() throws Exception {
+        return replayer.run(new EmptySource());
+    }
+
+    @Test
+    void threadsShareTheirProcesssAddressSpace() throws Exception {
+        /*
+         * 0123
+         * AB      A mapped by the leader, B by a thread: one address space, B merges into A
+         */
+        mmap(100, 0, 1, RW);
+        ev(100, new Call.Clone("clone3", 0x3d0f00), 101);
+        mmap(101, 1, 1, RW);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.processes).hasSize(1);
+        assertThat(rec.count(VmaEvent.Kind.NEW_LEFT)).isEqualTo(1);
+        assertThat(layouts.get(100)).extracting(MapsEntry::start, MapsEntry::end).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(W, W + 2 * PAGE));
+        assertThat(rec.divergences).isEmpty();
+    }
+
+    @Test
+    void forkGivesTheChildACopyThatThenGoesItsOwnWay() throws Exception {
+        mmap(100, 0, 2, RW);
+        ev(100, new Call.Clone("clone", 17 /* SIGCHLD */), 200);
+        ev(200, new Call.Munmap(W, 2 * PAGE), 0);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.processes).extracting(ReplayListener.ProcessInfo::pid).containsExactly(100, 200);
+        assertThat(rec.processes.get(1).parentPid()).isEqualTo(100);
+        assertThat(layouts.get(100)).hasSize(1);
+        assertThat(layouts.get(200)).isEmpty();
+    }
+
+    @Test
+    void execveStartsAFreshAddressSpace() throws Exception {
+        mmap(100, 0, 2, RW);
+        ev(100, new Call.Execve("execve", "/bin/true"), 0);
+        mmap(100, 8, 1, R);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(layouts.get(100)).extracting(MapsEntry::start).containsExactly(W + 8 * PAGE);
+        assertThat(rec.processes).extracting(ReplayListener.ProcessInfo::mmId).doesNotHaveDuplicates().hasSize(2);
+        assertThat(rec.processes.get(1).exe()).isEqualTo("/bin/true");
+    }
+
+    @Test
+    void vforkChildSharesTheParentsAddressSpaceUntilItExecs() throws Exception {
+        mmap(100, 0, 1, RW);
+        ev(100, new Call.Clone("vfork", 0x4111), 300);
+        mmap(300, 1, 1, RW);                                   // still the parent's mm
+        ev(300, new Call.Execve("execve", "/bin/sh"), 0);
+        mmap(300, 9, 1, RW);                                   // the child's own mm now
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(layouts.get(100)).extracting(MapsEntry::end).containsExactly(W + 2 * PAGE);
+        assertThat(layouts.get(300)).extracting(MapsEntry::start).containsExactly(W + 9 * PAGE);
+    }
+
+    @Test
+    void exitOfTheLastTaskReportsTheFinalLayoutOnce() throws Exception {
+        mmap(100, 0, 1, RW);
+        ev(100, new Call.Exit(true, 0), 0);
+        ev(100, new Call.Exit(false, 0), 0);                   // "+++ exited with 0 +++" after exit_group
+        finish();
+
+        assertThat(rec.finals).hasSize(1);
+        assertThat(rec.finals.values().iterator().next()).hasSize(1);
+        assertThat(rec.divergences).as("the +++ line of an exited task is not a new task").isEmpty();
+        assertThat(rec.finished).isTrue();
+    }
+
+    @Test
+    void aTaskWhoseCloneIsNotInTheTraceGetsItsOwnAddressSpaceAndADivergence() throws Exception {
+        mmap(100, 0, 1, RW);
+        mmap(555, 1, 1, RW);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.divergences).containsExactly("unknown-task");
+        assertThat(layouts.get(100)).hasSize(1);
+        assertThat(layouts.get(555)).hasSize(1);
+        assertThat(rec.count(VmaEvent.Kind.NEW_LEFT)).isZero();
+    }
+
+    @Test
+    void aCallOnARangeTheModelNeverSawMappedCreatesTheMappingAndSaysSo() throws Exception {
+        /*
+         * 0123
+         * ..      mprotect [0,2) succeeded in the trace; the model had nothing there
+         */
+        ev(100, new Call.Mprotect(W, 2 * PAGE, R, -1), 0);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.divergences).contains("missing-mapping");
+        assertThat(layouts.get(100)).singleElement().satisfies(m -> {
+            assertThat(m.start()).isEqualTo(W);
+            assertThat(m.end()).isEqualTo(W + 2 * PAGE);
+            assertThat(m.perms()).isEqualTo("r--p");
+        });
+    }
+
+    @Test
+    void aFailureTheModelWouldNotHaveIsADivergence() throws Exception {
+        mmap(100, 0, 2, RW);
+        ev(100, 100, new Call.Mprotect(W, PAGE, R, -1), 0, Errno.EACCES);
+        finish();
+        assertThat(rec.divergences).containsExactly("model-accepted");
+    }
+
+    @Test
+    void munmapRefusedWithEpermMeansTheRangeWasSealed() throws Exception {
+        /*
+         * 0123
+         * AAAA    munmap [1,2) fails with EPERM: an mseal the trace does not show (perf trace drops it)
+         */
+        mmap(100, 0, 4, RW);
+        ev(100, 100, new Call.Munmap(W + PAGE, PAGE), 0, Errno.EPERM);
+        ev(100, 100, new Call.Mprotect(W + PAGE, PAGE, R, -1), 0, Errno.EPERM);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.divergences).containsExactly("inferred-seal");
+        assertThat(layouts.get(100)).hasSize(3); // [0,1) [1,2)sealed [2,4): the seal split it
+        assertThat(layouts.get(100).get(1).vmFlags()).contains("sl");
+        assertThat(layouts.get(100).get(1).perms()).isEqualTo("rw-p");
+    }
+
+    @Test
+    void anMmapOverVmasTheModelStillHadDropsThem() throws Exception {
+        mmap(100, 0, 2, RW);
+        // not MAP_FIXED, yet the kernel put it at W: the range was free in the kernel
+        ev(100, new Call.Mmap(0, PAGE, R, PRIVATE_ANON, -1, 0, null), W);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.divergences).containsExactly("stale-mapping");
+        assertThat(layouts.get(100)).extracting(MapsEntry::perms).containsExactly("r--p", "rw-p");
+    }
+
+    @Test
+    void brkGrowsTheHeapFromWhereTheFirstAnswerSaysItIs() throws Exception {
+        long heap = 0x555555559000L;
+        ev(100, new Call.Brk(0), heap);
+        ev(100, new Call.Brk(heap + 0x21000), heap + 0x21000);
+        ev(100, new Call.Brk(heap + 0x42000), heap + 0x42000);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(rec.divergences).isEmpty();
+        assertThat(layouts.get(100)).singleElement().satisfies(m -> {
+            assertThat(m.start()).isEqualTo(heap);
+            assertThat(m.end()).isEqualTo(heap + 0x42000);
+            assertThat(m.path()).isEqualTo("[heap]");
+        });
+        assertThat(rec.count(VmaEvent.Kind.NEW_NONE) + rec.count(VmaEvent.Kind.EXPAND) + rec.count(VmaEvent.Kind.NEW_LEFT))
+                .as("one new VMA, then one growth in place").isEqualTo(2);
+    }
+
+    /** No more events. */
+    static final class EmptySource implements dev.vmareplay.ingest.EventSource {
+        private final IngestStats stats = new IngestStats();
+        @Override public Event next() { return null; }
+        @Override public IngestStats stats() { return stats; }
+        @Override public void close() { }
+    }
+
+}
