@@ -16,8 +16,13 @@ final class Inputs {
     private Inputs() { }
 
     static EventSource open(List<String> traces, TraceFormat format, boolean strict) {
+        return open(traces, format, strict, false);
+    }
+
+    /** {@code markers}: emit snapshot markers as events (for {@code --snapshots}). */
+    static EventSource open(List<String> traces, TraceFormat format, boolean strict, boolean markers) {
         try {
-            return Ingest.open(traces, format, strict ? IngestOptions.strictMode() : IngestOptions.defaults());
+            return Ingest.open(traces, format, (strict ? IngestOptions.strictMode() : IngestOptions.defaults()).withMarkers(markers));
         } catch (IngestException e) {
             throw new Errors.InputException(e.getMessage(), e);
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 "VMA merge/split engine (mm/vma.c) and reports which merges and splits happened.",
                 ""},
         subcommands = {
+                RecordCommand.class,
                 ReplayCommand.class,
                 VerifyCommand.class,
                 IngestCommand.class,
@@ -53,6 +54,8 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler(new Errors.Handler());
         cl.setParameterExceptionHandler(new Errors.UsageHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // record -- ls -la: everything after the first positional is the recorded command's
+        cl.getSubcommands().get("record").setStopAtPositional(true);
         return cl;
     }
 

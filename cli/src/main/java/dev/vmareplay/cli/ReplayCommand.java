@@ -62,6 +62,15 @@ final class ReplayCommand implements Callable<Integer> {
             "flags and anon_vma state). Without PID= it seeds the first process of the trace. Repeatable."})
     List<String> seedMaps = new ArrayList<>();
 
+    @Option(names = "--snapshots", paramLabel = "DIR", description = {
+            "Snapshots written by 'vmareplay record' (PID.N.start.smaps, PID.N.end.smaps): at each START",
+            "marker of the trace (lseek(-1, 424242001, SEEK_SET)) the process is re-seeded from its snapshot.",
+            "Default: TRACE's sibling NAME.snapshots/ when it exists (for a single TRACE file)."})
+    Path snapshots;
+
+    @Option(names = "--no-snapshots", description = "Ignore snapshot markers and any NAME.snapshots/ directory.")
+    boolean noSnapshots;
+
     @Option(names = "--final-maps", paramLabel = "DIR", description = "Write each process's final modelled layout as DIR/PID.maps, in /proc/PID/maps format.")
     Path finalMaps;
 
@@ -103,7 +112,12 @@ final class ReplayCommand implements Callable<Integer> {
             Map<Integer, List<MapsEntry>> layouts;
             IngestStats stats;
             Progress progress;
-            try (RunWriter writer = store.beginRun(meta); EventSource source = Inputs.open(traces, Inputs.format(format), strict)) {
+            boolean markers = options.snapshots() != null;
+            if (markers && !quiet && snapshots == null) {
+                spec.commandLine().getErr().println("vmareplay replay: re-seeding processes at their snapshot markers from "
+                        + options.snapshots() + " (--no-snapshots to ignore it)");
+            }
+            try (RunWriter writer = store.beginRun(meta); EventSource source = Inputs.open(traces, Inputs.format(format), strict, markers)) {
                 runId = writer.runId();
                 progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source);
                 Replayer replayer = new Replayer(options, progress.wrap(writer));
@@ -153,7 +167,8 @@ final class ReplayCommand implements Callable<Integer> {
         FaultPolicy policy = faultPolicy == null
                 ? (Inputs.hasFaultEvents(traces) ? FaultPolicy.OBSERVED_ONLY : null)
                 : parsePolicy(faultPolicy);
-        return new ReplayOptions(k, first, byPid, policy, checkInvariants);
+        return new ReplayOptions(k, first, byPid, policy, checkInvariants,
+                noSnapshots ? null : SnapshotVerification.resolve(snapshots, traces));
     }
 
     static FaultPolicy parsePolicy(String s) {
@@ -169,6 +184,7 @@ final class ReplayCommand implements Callable<Integer> {
         m.put("format", format);
         m.put("kernel", kernel);
         if (!seedMaps.isEmpty()) m.put("seed_maps", String.join(",", seedMaps));
+        if (snapshots != null) m.put("snapshots", snapshots.toString());
         if (faultPolicy != null) m.put("fault_policy", faultPolicy);
         if (strict) m.put("strict", "true");
         return m;

@@ -38,11 +38,18 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file(s) (as for replay).")
     List<String> traces;
 
-    @Option(names = "--seed-maps", paramLabel = "[PID=]FILE", required = true, description = "The snapshot the trace starts from (maps or smaps). Repeatable.")
+    @Option(names = "--seed-maps", paramLabel = "[PID=]FILE", description = "The snapshot the trace starts from (maps or smaps). Repeatable. Required without --snapshots.")
     List<String> seedMaps = new ArrayList<>();
 
-    @Option(names = "--expect-maps", paramLabel = "FILE", required = true, description = "The snapshot the kernel ended at (maps or smaps).")
+    @Option(names = "--expect-maps", paramLabel = "FILE", description = "The snapshot the kernel ended at (maps or smaps). Required without --snapshots.")
     Path expectMaps;
+
+    @Option(names = "--snapshots", paramLabel = "DIR", description = {
+            "Verify a recording of 'vmareplay record' instead: every process is re-seeded from its start",
+            "snapshot at its START marker, and its modelled layout at its END marker (exit()) is compared",
+            "with the exit snapshot taken there. One line per process; exit 0 only when every process",
+            "with an exit snapshot matches."})
+    Path snapshots;
 
     @Option(names = "--pid", paramLabel = "PID", description = "The process to compare (default: the first process of the trace).")
     Integer pid;
@@ -71,6 +78,17 @@ final class VerifyCommand implements Callable<Integer> {
         ReplayCommand rc = new ReplayCommand();
         rc.traces = traces;
         rc.seedMaps = seedMaps;
+        rc.noSnapshots = true;
+        if (snapshots != null) {
+            rc.kernel = kernel;
+            rc.faultPolicy = faultPolicy;
+            dev.vmareplay.replay.SnapshotDir dir = SnapshotVerification.resolve(snapshots, traces);
+            SnapshotVerification.Result r = SnapshotVerification.run(traces, format, strict, rc.options().withSnapshots(dir), lenient);
+            return SnapshotVerification.print(r, out, dir);
+        }
+        if (seedMaps.isEmpty() || expectMaps == null) {
+            throw new Errors.UsageException("give --seed-maps FILE and --expect-maps FILE, or --snapshots DIR for a recording of 'vmareplay record'");
+        }
         rc.kernel = kernel;
         rc.faultPolicy = faultPolicy;
         ReplayOptions options = rc.options();

@@ -29,12 +29,12 @@ public final class CsvEventWriter implements AutoCloseable {
             "seq", "ts_ns", "pid", "tid", "syscall",
             "addr", "len", "prot", "flags", "fd", "offset", "new_len", "new_addr", "advice", "target_pid", "pkey",
             "mode", "nodemask", "shmid", "name", "access", "file_id", "file_path", "file_path_only", "exit_status",
-            "ret", "errno", "ret_known", "duration_ns", "source", "line", "stack");
+            "ret", "errno", "ret_known", "duration_ns", "source", "line", "stack", "file_read_only");
 
     static final int SEQ = 0, TS = 1, PID = 2, TID = 3, SYSCALL = 4, ADDR = 5, LEN = 6, PROT = 7, FLAGS = 8, FD = 9,
             OFFSET = 10, NEW_LEN = 11, NEW_ADDR = 12, ADVICE = 13, TARGET_PID = 14, PKEY = 15, MODE = 16, NODEMASK = 17,
             SHMID = 18, NAME = 19, ACCESS = 20, FILE_ID = 21, FILE_PATH = 22, FILE_PATH_ONLY = 23, EXIT_STATUS = 24,
-            RET = 25, ERRNO = 26, RET_KNOWN = 27, DURATION = 28, SOURCE = 29, LINE = 30, STACK = 31;
+            RET = 25, ERRNO = 26, RET_KNOWN = 27, DURATION = 28, SOURCE = 29, LINE = 30, STACK = 31, FILE_READ_ONLY = 32;
 
     private final CSVPrinter printer;
     private final String[] row = new String[COLUMNS.size()];
@@ -68,6 +68,7 @@ public final class CsvEventWriter implements AutoCloseable {
                 row[FILE_ID] = Long.toString(f.id());
                 row[FILE_PATH] = f.path() == null ? "" : f.path();
                 row[FILE_PATH_ONLY] = Boolean.toString(f.fromPathOnly());
+                if (f.readOnly()) row[FILE_READ_ONLY] = "true";
             }
         } else if (c instanceof Call.Munmap m) {
             row[ADDR] = u(m.addr()); row[LEN] = u(m.len());

@@ -31,7 +31,15 @@ public final class FdTable {
         }
     }
 
-    private record Entry(long id, String path, boolean cloexec, boolean fromPathOnly) {}
+    private record Entry(long id, String path, boolean cloexec, boolean fromPathOnly, boolean readOnly) {
+        Entry(long id, String path, boolean cloexec, boolean fromPathOnly) {
+            this(id, path, cloexec, fromPathOnly, false);
+        }
+
+        Entry withCloexec(boolean on) {
+            return new Entry(id, path, on, fromPathOnly, readOnly);
+        }
+    }
 
     private final Ids ids;
     private final Map<Integer, Entry> fds = new HashMap<>();
@@ -42,8 +50,13 @@ public final class FdTable {
 
     /** A new open file description at fd (replacing whatever was there). */
     public void open(int fd, String path, boolean cloexec) {
+        open(fd, path, cloexec, false);
+    }
+
+    /** {@code readOnly}: opened with access mode O_RDONLY (no FMODE_WRITE). */
+    public void open(int fd, String path, boolean cloexec, boolean readOnly) {
         if (fd < 0) return;
-        fds.put(fd, new Entry(ids.fresh(), path, cloexec, false));
+        fds.put(fd, new Entry(ids.fresh(), path, cloexec, false, readOnly));
     }
 
     /** newFd refers to the same open file description as oldFd. */
@@ -51,7 +64,7 @@ public final class FdTable {
         if (newFd < 0 || oldFd < 0) return;
         if (oldFd == newFd) return;
         Entry e = entry(oldFd, null);
-        fds.put(newFd, new Entry(e.id, e.path, cloexec, e.fromPathOnly));
+        fds.put(newFd, e.withCloexec(cloexec));
     }
 
     public void close(int fd) {
@@ -67,7 +80,7 @@ public final class FdTable {
             if (fd >= lo && fd <= h) {
                 if ((flags & 4) != 0) {
                     Entry e = me.getValue();
-                    me.setValue(new Entry(e.id, e.path, true, e.fromPathOnly));
+                    me.setValue(e.withCloexec(true));
                 } else {
                     it.remove();
                 }
@@ -77,7 +90,7 @@ public final class FdTable {
 
     public void setCloexec(int fd, boolean cloexec) {
         Entry e = fds.get(fd);
-        if (e != null) fds.put(fd, new Entry(e.id, e.path, cloexec, e.fromPathOnly));
+        if (e != null) fds.put(fd, e.withCloexec(cloexec));
     }
 
     /** The table a successful execve leaves: unshared, without close-on-exec fds. */
@@ -115,7 +128,7 @@ public final class FdTable {
         }
         if (e.fromPathOnly && stats != null) stats.fdTableIncomplete();
         String path = e.path != null ? e.path : yPath;
-        return new FileRef(e.id, path, e.fromPathOnly);
+        return new FileRef(e.id, path, e.fromPathOnly, e.readOnly);
     }
 
     private Entry entry(int fd, String path) {

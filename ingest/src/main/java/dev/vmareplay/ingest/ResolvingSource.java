@@ -102,7 +102,7 @@ final class ResolvingSource implements EventSource {
     private void apply(FdOp f) {
         FdTable t = table(f.tid());
         switch (f.kind()) {
-            case OPEN -> t.open(f.fd(), f.path(), f.cloexec());
+            case OPEN -> t.open(f.fd(), f.path(), f.cloexec(), (f.flags() & FdOp.READ_ONLY) != 0);
             case DUP -> t.dup(f.fd(), f.fd2(), f.cloexec());
             case CLOSE -> t.close(f.fd());
             case CLOSE_RANGE -> {

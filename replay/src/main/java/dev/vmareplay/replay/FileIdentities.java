@@ -47,7 +47,10 @@ final class FileIdentities {
         return byRef.computeIfAbsent(ref.id(), id -> {
             String p = ref.path() != null ? ref.path() : "";
             MapsEntry seen = seededPaths.get(stripDeleted(p));
-            return make(nextId++, p, seen != null ? seen.dev() : "00:00", seen != null ? seen.inode() : 0);
+            VmaFile f = make(nextId++, p, seen != null ? seen.dev() : "00:00", seen != null ? seen.inode() : 0);
+            // opened O_RDONLY: no FMODE_WRITE (a MAP_SHARED mapping gets neither VM_SHARED nor VM_MAYWRITE)
+            return ref.readOnly() ? new VmaFile(f.id(), f.path(), f.dev(), f.inode(), f.readable(), false,
+                    f.hasCloseHook(), f.shmem(), f.anonShmem()) : f;
         });
     }
 

@@ -33,6 +33,13 @@ public interface ReplayListener {
     /** A latency histogram: scope is syscall, case or engine; values in nanoseconds. */
     default void onLatency(String scope, String name, Histogram histogram) { }
 
+    /**
+     * A snapshot marker of the trace was reached (only with {@link ReplayOptions#snapshots()}):
+     * at START the process was re-seeded from {@code snapshot} when it exists; at END
+     * {@code layout} is the modelled layout at that point, to compare with {@code snapshot}.
+     */
+    default void onSnapshotPoint(SnapshotPoint point) { }
+
     /** The run completed; summary counts. */
     default void finish(RunSummary summary, IngestStats ingest) { }
 
@@ -47,6 +54,17 @@ public interface ReplayListener {
      * @param file  the path, a bracketed name ({@code [heap]}, {@code [anon:x]}) or null
      */
     record FinalVma(long start, long end, long flags, long pgoff, String file, String dev, long inode) { }
+
+    /**
+     * @param seq      the marker event
+     * @param pid      the process that took the snapshot
+     * @param start    START (after the dynamic loader) or END (at exit())
+     * @param image    which image of the process: the n-th START marker of that pid (0 before any)
+     * @param snapshot the snapshot file for this point, null when there is none
+     * @param layout   the modelled layout at this point (after re-seeding, for START)
+     */
+    record SnapshotPoint(long seq, int pid, boolean start, int image, java.nio.file.Path snapshot,
+                         java.util.List<dev.vmareplay.replay.maps.MapsEntry> layout) { }
 
     /** Totals of one completed run. */
     record RunSummary(long events, long divergences, long vmaEvents, long processes) { }

@@ -16,9 +16,23 @@ import java.util.Map;
  *                        observed faults only when the trace has fault events, else the
  *                        engine's default heuristic
  * @param checkInvariants check the tree's invariants after every operation (slow; for debugging)
+ * @param snapshots       snapshots tied to START/END markers in the trace (null: none): at a START
+ *                        marker the process's address space is re-seeded from its snapshot, at an
+ *                        END marker {@link ReplayListener#onSnapshotPoint} reports the modelled layout.
+ *                        Needs an event source that emits markers ({@code IngestOptions.withMarkers}).
  */
 public record ReplayOptions(KernelVersion kernel, Path seedFirst, Map<Integer, Path> seedByPid,
-                            FaultPolicy faultPolicy, boolean checkInvariants) {
+                            FaultPolicy faultPolicy, boolean checkInvariants, SnapshotDir snapshots) {
+
+    public ReplayOptions(KernelVersion kernel, Path seedFirst, Map<Integer, Path> seedByPid,
+                         FaultPolicy faultPolicy, boolean checkInvariants) {
+        this(kernel, seedFirst, seedByPid, faultPolicy, checkInvariants, null);
+    }
+
+    /** The same options, with snapshots re-seeding processes at their markers. */
+    public ReplayOptions withSnapshots(SnapshotDir dir) {
+        return new ReplayOptions(kernel, seedFirst, seedByPid, faultPolicy, checkInvariants, dir);
+    }
 
     public static ReplayOptions defaults() {
         return new ReplayOptions(KernelVersion.V6_18, null, Map.of(), null, false);

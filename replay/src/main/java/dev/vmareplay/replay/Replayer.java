@@ -42,6 +42,8 @@ public final class Replayer {
     private final Map<Integer, List<MapsEntry>> finalLayouts = new LinkedHashMap<>();
     private final LatencyRecorder latency = new LatencyRecorder();
     private final FileIdentities files = new FileIdentities();
+    /** START markers seen per pid: which image of the process a snapshot belongs to. */
+    private final Map<Integer, Integer> markerImages = new HashMap<>();
     private long nextMmId = 1;
     private boolean firstProcessSeen;
     private int firstPid = -1;
@@ -99,6 +101,8 @@ public final class Replayer {
             onExec(t, e, exec);
         } else if (c instanceof Call.Exit exit) {
             onExit(t, exit);
+        } else if (c instanceof Call.Marker m) {
+            onMarker(t, e, m);
         } else if (c instanceof Call.PageFault f) {
             space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
         } else {
@@ -177,6 +181,49 @@ public final class Replayer {
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read seed snapshot " + seed + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * A snapshot marker. START: the process re-seeds its address space from the snapshot taken
+     * there (what the trace showed of this image so far no longer matters). END: the modelled
+     * layout is reported, to be compared with the snapshot taken there.
+     */
+    private void onMarker(Task t, Event e, Call.Marker m) {
+        SnapshotDir dir = options.snapshots();
+        if (dir == null) return;
+        int pid = t.tgid;
+        AddressSpace space = t.space;
+        int image;
+        Path snapshot;
+        if (m.start()) {
+            image = markerImages.merge(pid, 1, Integer::sum);
+            snapshot = dir.find(pid, image, SnapshotDir.Kind.START);
+            if (snapshot != null) reseed(space, snapshot);
+        } else {
+            image = markerImages.getOrDefault(pid, 0);
+            snapshot = dir.find(pid, image, SnapshotDir.Kind.END);
+        }
+        listener.onSnapshotPoint(new ReplayListener.SnapshotPoint(e.seq(), pid, m.start(), image, snapshot,
+                FinalLayout.of(space.mm)));
+    }
+
+    /** Replaces the address space's model by one built from the snapshot (the brk is kept when it has no [heap]). */
+    private void reseed(AddressSpace space, Path snapshot) {
+        Mm old = space.mm;
+        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+        Event saved = current;
+        current = null; // seeding is not caused by an event
+        try {
+            SeedLoader.load(mm, MapsParser.parse(snapshot), files);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read snapshot " + snapshot + ": " + ex.getMessage(), ex);
+        } finally {
+            current = saved;
+            caused.clear();
+        }
+        if (mm.startBrk() == 0 && old.startBrk() != 0) mm.setBrkArea(old.startBrk(), old.brkValue());
+        space.mm = mm;
+        space.seeded = true;
     }
 
     private void onClone(Task parent, Event e, Call.Clone clone) {

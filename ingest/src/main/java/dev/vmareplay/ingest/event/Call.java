@@ -127,4 +127,21 @@ public sealed interface Call {
     record UffdRegister(long addr, long len, long mode, boolean register, long ctx) implements Call {
         public String name() { return "ioctl"; }
     }
+
+    /**
+     * A snapshot marker: {@code lseek(-1, 424242001 | 424242002, SEEK_SET)}, the call a snapshot
+     * library makes right before it copies /proc/self/smaps (START: after the dynamic loader,
+     * END: at exit). It changes no VMA; it tells the replay where in the trace the snapshot was
+     * taken. Parsers emit it only when {@code IngestOptions.markers()} is on.
+     */
+    record Marker(long code) implements Call {
+        public static final long START = 424242001L;
+        public static final long END = 424242002L;
+        public String name() { return "lseek"; }
+        public boolean start() { return code == START; }
+        /** Whether lseek(fd, offset) is a snapshot marker. */
+        public static boolean isMarker(long fd, long offset) {
+            return (int) fd == -1 && (offset == START || offset == END);
+        }
+    }
 }

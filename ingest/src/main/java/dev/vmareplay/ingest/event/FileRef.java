@@ -9,6 +9,13 @@ package dev.vmareplay.ingest.event;
  * @param path  the path when the trace shows it (strace -y, openat's argument), else null
  * @param fromPathOnly true when the fd table never saw the open and the identity was
  *              derived from the {@code -y} path alone (then one path = one file)
+ * @param readOnly true when the trace showed the open and its access mode was O_RDONLY (the
+ *              file has no FMODE_WRITE: a MAP_SHARED mapping of it gets neither VM_SHARED nor
+ *              VM_MAYWRITE); false when it was opened for writing or the open is not known
  */
-public record FileRef(long id, String path, boolean fromPathOnly) {
+public record FileRef(long id, String path, boolean fromPathOnly, boolean readOnly) {
+
+    public FileRef(long id, String path, boolean fromPathOnly) {
+        this(id, path, fromPathOnly, false);
+    }
 }

@@ -107,7 +107,8 @@ public final class CsvEventReader implements RawSource {
         Call c = switch (sc) {
             case "mmap" -> {
                 String fid = s(r, "file_id");
-                FileRef f = fid.isEmpty() ? null : new FileRef(Long.parseLong(fid), str(r, "file_path"), Boolean.parseBoolean(s(r, "file_path_only")));
+                FileRef f = fid.isEmpty() ? null : new FileRef(Long.parseLong(fid), str(r, "file_path"), Boolean.parseBoolean(s(r, "file_path_only")),
+                        Boolean.parseBoolean(s(r, "file_read_only")));
                 yield new Call.Mmap(addr, len, prot, flags, i(r, "fd", -1), l(r, "offset", 0), f);
             }
             case "munmap" -> new Call.Munmap(addr, len);

@@ -5,6 +5,9 @@ package dev.vmareplay.ingest.parse;
  * applies it in merged order, so that each mmap finds its open file description).
  */
 public record FdOp(long tsNs, int tid, Kind kind, int fd, int fd2, String path, boolean cloexec, long flags) {
+    /** OPEN's {@code flags}: the open (open, openat, openat2, creat) had access mode O_RDONLY. */
+    public static final long READ_ONLY = 1L << 40;
+
     public enum Kind {
         /** a new open file description at {@code fd} (open, openat, memfd_create, socket, pipe end, ...) */
         OPEN,

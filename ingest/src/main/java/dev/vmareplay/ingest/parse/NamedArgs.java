@@ -154,7 +154,8 @@ public final class NamedArgs {
         int r = (int) ret;
         switch (id) {
             case Sys.OPEN: case Sys.OPENAT: case Sys.CREAT: case Sys.OPENAT2:
-                return new FdOp(ts, tid, FdOp.Kind.OPEN, r, -1, null, id != Sys.CREAT && id != Sys.OPENAT2 && (v("flags", Names.OPEN, 0) & Names.O_CLOEXEC) != 0, 0);
+                return new FdOp(ts, tid, FdOp.Kind.OPEN, r, -1, null, id != Sys.CREAT && id != Sys.OPENAT2 && (v("flags", Names.OPEN, 0) & Names.O_CLOEXEC) != 0,
+                        id != Sys.CREAT && id != Sys.OPENAT2 && (v("flags", Names.OPEN, 0) & 3) == 0 ? FdOp.READ_ONLY : 0);
             case Sys.MEMFD_CREATE:
                 return new FdOp(ts, tid, FdOp.Kind.OPEN, r, -1, null, (v("flags", Names.MFD, 0) & 1) != 0, 0);
             case Sys.DUP:

@@ -153,6 +153,17 @@ public final class PerfScriptParser extends LineParser {
         }
         count(LineClass.PAIRED);
         count(LineClass.PAIRED);
+        if (id == Sys.LSEEK && options.markers()) {
+            int errno = ret < 0 && ret >= -4095 ? (int) -ret : 0;
+            if (rawSys) rawArgs(name, p.text);
+            else splitFields(p.text);
+            long off = named.v("offset", Names.NUMERIC, 0);
+            if (Call.Marker.isMarker(named.v("fd", Names.NUMERIC, 0), off)) {
+                // a snapshot marker: an event of its own (only when asked for)
+                out.add(event(p.ts, tid, new Call.Marker(off), ret, errno, true, ts - p.ts, lineNo, null));
+            }
+            return;
+        }
         if (id == Sys.NONE || id == Sys.LSEEK) return;
         int errno = 0;
         if (ret < 0 && ret >= -4095) errno = (int) -ret;

@@ -228,6 +228,16 @@ public final class PerfTraceParser extends LineParser {
         }
         parseRet(b, close + 1, e);
         int id = Sys.lookup(b, c, p);
+        if (id == Sys.LSEEK && options.markers()) {
+            named.parse(args, b, p + 1, close);
+            long off = named.v("offset", Names.NUMERIC, 0);
+            if (Call.Marker.isMarker(named.v("fd", Names.NUMERIC, 0), off)) {
+                // a snapshot marker: an event of its own (only when asked for)
+                if (!paired) count(LineClass.PARSED);
+                out.add(event(ts, tid, new Call.Marker(off), ret, errno, retKnown, dur, line, null));
+                return;
+            }
+        }
         if (!paired) count(id == Sys.NONE || id == Sys.LSEEK ? LineClass.IGNORED : LineClass.PARSED);
         if (id == Sys.NONE || id == Sys.LSEEK) return;
         named.parse(args, b, p + 1, close);

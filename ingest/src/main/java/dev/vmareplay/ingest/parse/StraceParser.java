@@ -462,6 +462,13 @@ public final class StraceParser extends LineParser {
             throw new ParseError("unterminated argument list");
         }
         parseReturn(b, close + 1, e);
+        if (id == Sys.LSEEK && options.markers() && args.n >= 2
+                && Call.Marker.isMarker(args.val(0, Names.NUMERIC), args.val(1, Names.NUMERIC))) {
+            // a snapshot marker: an event of its own (only when asked for)
+            if (!paired) count(LineClass.PARSED);
+            ev(ts, tid, new Call.Marker(args.val(1, Names.NUMERIC)), line);
+            return;
+        }
         if (!paired) count(id == Sys.NONE || id == Sys.LSEEK ? LineClass.IGNORED : LineClass.PARSED);
         if (id == Sys.NONE || id == Sys.LSEEK) {
             if (retAnnS >= 0 && retKnown && errno == 0 && ret >= 0) {
@@ -774,15 +781,20 @@ public final class StraceParser extends LineParser {
                 String path = retAnnotation(b);
                 if (path == null && a.n > pk && b[a.s[pk]] == '"') path = Bytes.cString(b, a.s[pk], a.e[pk]);
                 boolean cloexec = false;
+                long mode = 0; // FdOp.READ_ONLY when the access mode is O_RDONLY
                 if (id == Sys.OPENAT2) {
                     if (a.n > 2) {
                         int[] f = Args.field(b, a.s[2], a.e[2], "flags");
-                        if (f != null) cloexec = (Names.flags(b, f[0], f[1], Names.OPEN) & Names.O_CLOEXEC) != 0;
+                        long fl = f != null ? Names.flags(b, f[0], f[1], Names.OPEN) : 0;
+                        cloexec = (fl & Names.O_CLOEXEC) != 0;
+                        if (f != null && (fl & 3) == 0) mode = FdOp.READ_ONLY;
                     }
                 } else if (id != Sys.CREAT && a.n > pk + 1) {
-                    cloexec = (a.val(pk + 1, Names.OPEN) & Names.O_CLOEXEC) != 0;
+                    long fl = a.val(pk + 1, Names.OPEN);
+                    cloexec = (fl & Names.O_CLOEXEC) != 0;
+                    if ((fl & 3) == 0) mode = FdOp.READ_ONLY;
                 }
-                push(new FdOp(ts, tid, FdOp.Kind.OPEN, r, -1, path, cloexec, 0));
+                push(new FdOp(ts, tid, FdOp.Kind.OPEN, r, -1, path, cloexec, mode));
                 return;
             }
             case Sys.MEMFD_CREATE: {

@@ -1,0 +1,240 @@
+package dev.vmareplay.cli;
+
+import dev.vmareplay.ingest.EventSource;
+import dev.vmareplay.ingest.MalformedTraceException;
+import dev.vmareplay.ingest.event.Call;
+import dev.vmareplay.ingest.event.Event;
+import dev.vmareplay.replay.ReplayListener;
+import dev.vmareplay.replay.ReplayOptions;
+import dev.vmareplay.replay.Replayer;
+import dev.vmareplay.replay.SnapshotDir;
+import dev.vmareplay.replay.maps.LayoutComparison;
+import dev.vmareplay.replay.maps.MapsEntry;
+import dev.vmareplay.replay.maps.MapsParser;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Verifies a recording made by {@code vmareplay record}: replays the trace, re-seeding each
+ * process from its START snapshot at its START marker, and compares the modelled layout at each
+ * END marker with the END snapshot taken there. Every process image is one line of the result:
+ * an exact match, the differing lines, or why it has nothing to compare (ended by exec, by
+ * {@code _exit} or a signal, no snapshot library in it).
+ */
+final class SnapshotVerification {
+
+    /** What happened to one process image (one pid between two execs). */
+    enum Outcome {
+        MATCH, DIFFERENT, NO_END_SNAPSHOT_FILE, ENDED_BY_EXEC, ENDED_WITHOUT_EXIT_HANDLERS, NO_SNAPSHOTS, STILL_RUNNING
+    }
+
+    /** One process image. */
+    static final class Image {
+        final int pid;
+        int n;
+        String exe;
+        Path start;
+        Path end;
+        boolean endMarker;
+        Outcome outcome;
+        LayoutComparison comparison;
+        int exitStatus = Integer.MIN_VALUE;
+        String detail = "";
+        final List<String> divergences = new ArrayList<>();
+        long divergenceCount;
+
+        Image(int pid, int n, String exe) {
+            this.pid = pid;
+            this.n = n;
+            this.exe = exe;
+        }
+
+        boolean compared() {
+            return outcome == Outcome.MATCH || outcome == Outcome.DIFFERENT;
+        }
+    }
+
+    /** The verdict: every image, in the order the processes appeared. */
+    record Result(List<Image> images) {
+        long compared() { return images.stream().filter(Image::compared).count(); }
+        long matched() { return images.stream().filter(i -> i.outcome == Outcome.MATCH).count(); }
+        boolean ok() { return compared() > 0 && matched() == compared(); }
+    }
+
+    private SnapshotVerification() { }
+
+    /** The snapshot directory {@code vmareplay record} writes next to TRACE: {@code foo.txt} gives {@code foo.snapshots}. */
+    static Path dirFor(Path trace) {
+        String name = trace.getFileName().toString();
+        for (String ext : new String[] {".gz", ".txt", ".trace", ".log"}) {
+            if (name.endsWith(ext) && name.length() > ext.length()) name = name.substring(0, name.length() - ext.length());
+        }
+        return trace.resolveSibling(name + ".snapshots");
+    }
+
+    /**
+     * The snapshot directory to use: {@code --snapshots DIR} when given (it must exist), else
+     * the one {@code record} writes next to a single TRACE file when it exists, else null.
+     */
+    static SnapshotDir resolve(Path explicit, List<String> traces) {
+        if (explicit != null) {
+            if (!java.nio.file.Files.isDirectory(explicit)) {
+                throw new Errors.InputException("--snapshots " + explicit + ": no such directory");
+            }
+            return new SnapshotDir(explicit);
+        }
+        if (traces == null || traces.size() != 1 || traces.get(0).equals("-")) return null;
+        Path auto = dirFor(Path.of(traces.get(0)));
+        return java.nio.file.Files.isDirectory(auto) ? new SnapshotDir(auto) : null;
+    }
+
+    static Result run(List<String> traces, String format, boolean strict, ReplayOptions options, boolean lenient) {
+        Map<Integer, Image> current = new LinkedHashMap<>();
+        List<Image> all = new ArrayList<>();
+        Map<Integer, String> exes = new LinkedHashMap<>();
+        ReplayListener listener = new ReplayListener() {
+            /** The image a pid runs now: a fresh one after fork or exec, none after it ended. */
+            Image image(int pid) {
+                Image img = current.get(pid);
+                if (img == null || img.outcome != null) {
+                    img = new Image(pid, -1, exes.get(pid));
+                    current.put(pid, img);
+                    all.add(img);
+                }
+                return img;
+            }
+
+            @Override
+            public void onProcess(ProcessInfo p) {
+                // first seen, forked (exe inherited) or exec'd (the exec event ended the old image)
+                if (p.exe() != null) exes.put(p.pid(), p.exe());
+                else if (exes.containsKey(p.parentPid())) exes.putIfAbsent(p.pid(), exes.get(p.parentPid()));
+                image(p.pid()).exe = exes.get(p.pid());
+            }
+
+            @Override
+            public void onEvent(Event e, long mmId) {
+                Image img = current.get(e.pid());
+                if (img == null || img.outcome != null) return;
+                Call c = e.call();
+                if (c instanceof Call.Execve && e.succeeded()) {
+                    if (img.n < 0) {
+                        // a fork on its way to exec (or the traced command's first task): not an image worth a line
+                        all.remove(img);
+                        current.remove(e.pid());
+                        return;
+                    }
+                    img.outcome = Outcome.ENDED_BY_EXEC;
+                } else if (c instanceof Call.Exit x && (x.group() || e.tid() == e.pid())) {
+                    img.exitStatus = x.status();
+                    if (!img.endMarker) img.outcome = img.n >= 0 ? Outcome.ENDED_WITHOUT_EXIT_HANDLERS : Outcome.NO_SNAPSHOTS;
+                }
+            }
+
+            @Override
+            public void onDivergence(long seq, int pid, String cause, String detail) {
+                Image img = current.get(pid);
+                if (img == null || img.outcome != null) return;
+                img.divergenceCount++;
+                if (img.divergences.size() < 10) img.divergences.add("event " + seq + ": " + cause + ": " + detail);
+            }
+
+            @Override
+            public void onSnapshotPoint(SnapshotPoint p) {
+                Image img = image(p.pid());
+                if (p.start()) {
+                    img.n = p.image();
+                    img.start = p.snapshot();
+                    // what the trace showed before the snapshot no longer counts against this image
+                    img.divergences.clear();
+                    img.divergenceCount = 0;
+                    return;
+                }
+                if (img.n < 0) img.n = p.image(); // a forked child that never exec'd: image 0
+                img.endMarker = true;
+                img.end = p.snapshot();
+                if (p.snapshot() == null) {
+                    img.outcome = Outcome.NO_END_SNAPSHOT_FILE;
+                    return;
+                }
+                List<MapsEntry> expected;
+                try {
+                    expected = MapsParser.parse(p.snapshot());
+                } catch (IOException ex) {
+                    throw new Errors.InputException("snapshot " + p.snapshot() + ": " + ex.getMessage(), ex);
+                }
+                img.comparison = LayoutComparison.compare(expected, p.layout(), lenient);
+                img.outcome = img.comparison.equal() ? Outcome.MATCH : Outcome.DIFFERENT;
+            }
+        };
+        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict, true)) {
+            new Replayer(options, listener).run(source);
+        } catch (MalformedTraceException | UncheckedIOException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        }
+        for (Image img : all) {
+            if (img.outcome == null) img.outcome = img.n >= 0 ? Outcome.STILL_RUNNING : Outcome.NO_SNAPSHOTS;
+            if (img.exe == null) img.exe = exes.get(img.pid);
+        }
+        return new Result(all);
+    }
+
+    /** Prints one line per process image (and the differing lines of mismatches); returns the exit code. */
+    static int print(Result r, PrintWriter out, SnapshotDir dir) {
+        for (Image img : r.images()) {
+            String who = "pid " + img.pid + (img.exe != null ? " (" + img.exe + ")" : "")
+                    + (img.n > 1 ? " image " + img.n : "");
+            switch (img.outcome) {
+                case MATCH -> out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n", "MATCH", who,
+                        img.comparison.expectedCount(), dir.dir().relativize(img.end),
+                        img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "");
+                case DIFFERENT -> {
+                    LayoutComparison cmp = img.comparison;
+                    out.printf("  %-8s %s: %d VMAs in %s, %d replayed, %d matching%n", "DIFFERENT", who,
+                            cmp.expectedCount(), dir.dir().relativize(img.end), cmp.gotCount(), cmp.matched());
+                    out.printf("           %-62s | %-62s | %s%n", "kernel (exit snapshot)", "replayed", "why");
+                    for (LayoutComparison.Row row : cmp.differences()) {
+                        out.printf("           %-62s | %-62s | %s%n", describe(row.expected()), describe(row.got()), row.problem());
+                    }
+                    if (!img.divergences.isEmpty()) {
+                        out.println("           divergences after the start snapshot (the model reconciled with the trace):");
+                        for (String d : img.divergences) out.println("             " + d);
+                    }
+                }
+                case NO_END_SNAPSHOT_FILE -> out.printf("  %-8s %s: the trace has its exit marker but %s has no exit snapshot for it%n",
+                        "MISSING", who, dir);
+                case ENDED_BY_EXEC -> out.printf("  %-8s %s: ended by execve (its new image is listed next): no exit snapshot, not compared%n",
+                        "NO-EXIT", who);
+                case ENDED_WITHOUT_EXIT_HANDLERS -> out.printf("  %-8s %s: ended without running exit handlers (_exit, a signal%s): no exit snapshot, not compared%n",
+                        "NO-EXIT", who, img.exitStatus > 128 ? ", status " + img.exitStatus : "");
+                case STILL_RUNNING -> out.printf("  %-8s %s: the trace ends before the process does: no exit snapshot, not compared%n",
+                        "NO-EXIT", who);
+                case NO_SNAPSHOTS -> out.printf("  %-8s %s: no snapshots (statically linked, LD_PRELOAD dropped, or ended before its constructor ran), not compared%n",
+                        "NONE", who);
+            }
+        }
+        long compared = r.compared(), matched = r.matched();
+        if (compared == 0) {
+            out.println("verify: no process has an exit snapshot to compare with: nothing verified");
+            return Errors.MISMATCH;
+        }
+        out.printf("verify: %d of %d process%s with an exit snapshot match%s exactly%n", matched, compared,
+                compared == 1 ? "" : "es", matched == 1 && compared == 1 ? "es" : "");
+        return r.ok() ? Errors.OK : Errors.MISMATCH;
+    }
+
+    private static String describe(MapsEntry e) {
+        if (e == null) return "-";
+        String s = String.format("%x-%x %s %08x %s", e.start(), e.end(), e.perms(), e.offset(), e.path());
+        return s.length() > 62 ? s.substring(0, 59) + "..." : s;
+    }
+}
