@@ -86,6 +86,13 @@ final class RecordCommand implements Callable<Integer> {
             "similar calls that change neither VMAs nor the fd table)."})
     boolean allSyscalls;
 
+    @Option(names = "--command-output", paramLabel = "FILE",
+            description = "Write COMMAND's standard output and error to FILE instead of the terminal (keeps --verify's report readable).")
+    Path commandOutput;
+
+    /** COMMAND's standard input (tests set /dev/null). */
+    ProcessBuilder.Redirect stdin = ProcessBuilder.Redirect.INHERIT;
+
     @Option(names = "--verify", description = "Then replay the trace and compare every process's layout at exit with its exit snapshot.")
     boolean verify;
 
@@ -140,7 +147,8 @@ final class RecordCommand implements Callable<Integer> {
         out.flush();
         Recorder.Outcome outcome;
         try {
-            outcome = Recorder.run(plan, System.err);
+            if (commandOutput != null) Files.deleteIfExists(commandOutput);
+            outcome = Recorder.run(plan, stdin, commandOutput, System.err);
         } catch (IOException e) {
             throw new Errors.UsageException("cannot run " + plan.tracerExe() + ": " + e.getMessage());
         } catch (InterruptedException e) {

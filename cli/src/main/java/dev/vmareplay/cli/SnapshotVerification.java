@@ -152,6 +152,7 @@ final class SnapshotVerification {
                 if (p.start()) {
                     img.n = p.image();
                     img.start = p.snapshot();
+                    if (img.exe == null && p.snapshot() != null) img.exe = executableOf(p.layout());
                     // what the trace showed before the snapshot no longer counts against this image
                     img.divergences.clear();
                     img.divergenceCount = 0;
@@ -214,12 +215,12 @@ final class SnapshotVerification {
                         "MISSING", who, dir);
                 case ENDED_BY_EXEC -> out.printf("  %-8s %s: ended by execve (its new image is listed next): no exit snapshot, not compared%n",
                         "NO-EXIT", who);
-                case ENDED_WITHOUT_EXIT_HANDLERS -> out.printf("  %-8s %s: ended without running exit handlers (_exit, a signal%s): no exit snapshot, not compared%n",
-                        "NO-EXIT", who, img.exitStatus > 128 ? ", status " + img.exitStatus : "");
+                case ENDED_WITHOUT_EXIT_HANDLERS -> out.printf("  %-8s %s: ended without running exit handlers (_exit or a signal%s): no exit snapshot, not compared%n",
+                        "NO-EXIT", who, img.exitStatus != Integer.MIN_VALUE ? "; exit status " + img.exitStatus : "");
                 case STILL_RUNNING -> out.printf("  %-8s %s: the trace ends before the process does: no exit snapshot, not compared%n",
                         "NO-EXIT", who);
-                case NO_SNAPSHOTS -> out.printf("  %-8s %s: no snapshots (statically linked, LD_PRELOAD dropped, or ended before its constructor ran), not compared%n",
-                        "NONE", who);
+                case NO_SNAPSHOTS -> out.printf("  %-8s %s: no snapshots (statically linked, LD_PRELOAD dropped, or ended before its constructor ran%s), not compared%n",
+                        "NONE", who, img.exitStatus != Integer.MIN_VALUE ? "; exit status " + img.exitStatus : "");
             }
         }
         long compared = r.compared(), matched = r.matched();
@@ -230,6 +231,12 @@ final class SnapshotVerification {
         out.printf("verify: %d of %d process%s with an exit snapshot match%s exactly%n", matched, compared,
                 compared == 1 ? "" : "es", matched == 1 && compared == 1 ? "es" : "");
         return r.ok() ? Errors.OK : Errors.MISMATCH;
+    }
+
+    /** The program of a start snapshot (perf traces do not show execve's path): its first file mapping. */
+    private static String executableOf(List<MapsEntry> layout) {
+        for (MapsEntry e : layout) if (e.isFile()) return e.path();
+        return null;
     }
 
     private static String describe(MapsEntry e) {

@@ -74,20 +74,32 @@ public final class Recorder {
         return cmd;
     }
 
-    /** Runs the plan; standard error is copied to {@code err}. */
-    public static Outcome run(Plan plan, OutputStream err) throws IOException, InterruptedException {
+    /**
+     * Runs the plan. The command's standard input is {@code stdin}; its standard output goes to
+     * {@code commandOutput} (appended) or the recorder's own; its standard error (and the
+     * tracer's) is copied there too, or to {@code err}.
+     */
+    public static Outcome run(Plan plan, ProcessBuilder.Redirect stdin, Path commandOutput, OutputStream err)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(commandLine(plan));
-        pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
-        pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        pb.redirectInput(stdin);
+        pb.redirectOutput(commandOutput != null ? ProcessBuilder.Redirect.appendTo(commandOutput.toFile()) : ProcessBuilder.Redirect.INHERIT);
         pb.redirectError(ProcessBuilder.Redirect.PIPE);
-        Process p = pb.start();
-        StderrTee tee = new StderrTee(p.getErrorStream(), err, plan.tracer() == Tracer.PERF);
-        Thread t = new Thread(tee, "vmareplay-record-stderr");
-        t.setDaemon(true);
-        t.start();
-        int code = p.waitFor();
-        t.join(5000);
-        return new Outcome(code, tee.messages());
+        OutputStream errOut = commandOutput != null
+                ? java.nio.file.Files.newOutputStream(commandOutput, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)
+                : err;
+        try {
+            Process p = pb.start();
+            StderrTee tee = new StderrTee(p.getErrorStream(), errOut, plan.tracer() == Tracer.PERF);
+            Thread t = new Thread(tee, "vmareplay-record-stderr");
+            t.setDaemon(true);
+            t.start();
+            int code = p.waitFor();
+            t.join(5000);
+            return new Outcome(code, tee.messages());
+        } finally {
+            if (commandOutput != null) errOut.close();
+        }
     }
 
     /** Copies a stream through, keeping the lines that come from the tracer itself. */
