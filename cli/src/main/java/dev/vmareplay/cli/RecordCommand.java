@@ -21,38 +21,46 @@ import java.util.stream.Stream;
 
 /** {@code vmareplay record}: trace a command, with snapshots of every process's memory map at start and exit. */
 @Command(name = "record", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Traces COMMAND (strace/perf) with smaps snapshots at start and exit.",
         description = {
-                "Runs COMMAND under strace (or perf trace with --perf), following every child, and writes the",
-                "trace replay needs: mmap-family, process and file-descriptor calls with timestamps, durations",
-                "and fd paths. Every dynamically linked process of the workload also snapshots its own",
-                "/proc/PID/smaps and maps: right after the dynamic loader has mapped its libraries (before",
-                "main) and at exit(), through a small LD_PRELOAD library (built with gcc at first use, cached",
-                "in ~/.cache/vmareplay) that uses raw syscalls only, so a snapshot never changes the address",
-                "space it records. Each snapshot is tied to its place in the trace by a marker call,",
-                "lseek(-1, 424242001 (start) | 424242002 (exit), SEEK_SET), that fails harmlessly.",
+                "Runs COMMAND under strace (or perf trace with --perf), following every child,",
+                "and writes the trace replay needs: mmap-family, process and file-descriptor",
+                "calls with timestamps, durations and fd paths.",
                 "",
-                "Writes TRACE (default vmareplay-trace.txt) and the snapshot directory next to it",
-                "(TRACE's name with .snapshots: PID.N.start.smaps, PID.N.end.smaps, ...; N counts the",
-                "images a pid exec'd), then prints the replay and verify commands to use. 'vmareplay replay'",
-                "re-seeds each process from its start snapshot at its start marker, so what the loader did",
-                "before it no longer matters; 'vmareplay verify --snapshots' compares each process's modelled",
-                "layout at its exit marker with its exit snapshot.",
+                "Every dynamically linked process of the workload also snapshots its own",
+                "/proc/PID/smaps and maps: right after the dynamic loader has mapped its",
+                "libraries (before main) and at exit(). A small LD_PRELOAD library does it",
+                "(built with gcc at first use, cached in ~/.cache/vmareplay); it uses raw",
+                "syscalls only, so a snapshot never changes the address space it records. A",
+                "marker call that fails harmlessly, lseek(-1, 424242001 (start) or 424242002",
+                "(exit), SEEK_SET), ties each snapshot to its place in the trace.",
                 "",
-                "With --verify it records, replays and verifies in one go and prints one line per process:",
-                "MATCH, DIFFERENT (with the differing lines), or why there is nothing to compare (a process",
-                "that ends by execve, _exit or a signal takes no exit snapshot). Exit status 0 only when every",
-                "process with an exit snapshot matches.",
+                "Writes TRACE (default vmareplay-trace.txt) and, next to it, the snapshot",
+                "directory TRACE-name.snapshots/ (PID.N.start.smaps, PID.N.end.smaps, ...; N",
+                "counts the images a pid exec'd), then prints the replay and verify commands to",
+                "use. 'vmareplay replay' re-seeds each process from its start snapshot at its",
+                "start marker, so what the loader did before it no longer matters; 'vmareplay",
+                "verify --snapshots DIR' compares each process's modelled layout at its exit",
+                "marker with its exit snapshot.",
                 "",
-                "COMMAND's standard input, output and error are the terminal's. Needs strace (or perf) and,",
-                "for snapshots, gcc. Statically linked programs ignore LD_PRELOAD: they are traced but take",
-                "no snapshots (replay them from the execve on, or use --seed-maps).",
+                "With --verify it records, replays and verifies in one go and prints one line",
+                "per process: MATCH, DIFFERENT (with the differing lines), or why there is",
+                "nothing to compare (a process that ends by execve, _exit or a signal takes no",
+                "exit snapshot). Exit status 0 only when every process with an exit snapshot",
+                "matches.",
+                "",
+                "COMMAND's standard input, output and error are the terminal's (see --command-",
+                "output). Needs strace (or perf) and, for snapshots, gcc. Statically linked",
+                "programs ignore LD_PRELOAD: they are traced but take no snapshots (replay them",
+                "from their execve on, or give --seed-maps).",
                 ""},
         footerHeading = "%nExit codes:%n",
         footer = {
                 "  0  recorded (with --verify: every process with an exit snapshot matches)",
                 "  1  --verify: some process differs from its exit snapshot, or none had one",
-                "  2  bad usage, or the tracer is missing / not permitted here (the message says what to",
-                "     install or change: kernel.yama.ptrace_scope, kernel.perf_event_paranoid, root)",
+                "  2  bad usage, or the tracer is missing / not permitted here (the message",
+                "     says what to install or change: kernel.yama.ptrace_scope,",
+                "     kernel.perf_event_paranoid, root)",
                 "  3  the trace or a snapshot could not be read back",
                 "",
                 "Examples:",
@@ -82,8 +90,8 @@ final class RecordCommand implements Callable<Integer> {
     boolean perf;
 
     @Option(names = "--all-syscalls", description = {
-            "strace: trace every syscall (default: everything except read/write/stat/time/signal and",
-            "similar calls that change neither VMAs nor the fd table)."})
+            "strace: trace every syscall (default: everything except read/write/stat/time/signal and "
+            + "similar calls that change neither VMAs nor the fd table)."})
     boolean allSyscalls;
 
     @Option(names = "--command-output", paramLabel = "FILE",
@@ -186,6 +194,11 @@ final class RecordCommand implements Callable<Integer> {
         out.printf("vmareplay record: %s exited with status %d%s%n", command.get(0), outcome.exitCode(),
                 perf ? " (as perf trace reports it)" : "");
         out.printf("  trace:      %s (%d lines)%n", display(output), lines(trace));
+        long lost = lostLines(trace);
+        if (lost > 0) {
+            out.printf("  WARNING:    perf lost events %d time(s) (\"LOST ... events!\" in the trace): the replay of the processes "
+                    + "concerned is incomplete; record again with strace, or on a quieter machine%n", lost);
+        }
         if (plan.snapshots() != null) {
             out.printf("  snapshots:  %s (%d smaps: %d processes at start, %d at exit)%n", display(snapDir), files,
                     pidsStart.size(), pidsEnd.size());
@@ -221,6 +234,15 @@ final class RecordCommand implements Callable<Integer> {
     private static long lines(Path p) {
         try (Stream<String> s = Files.lines(p, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             return s.count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    /** perf trace's "LOST n events!" lines. */
+    private static long lostLines(Path p) {
+        try (Stream<String> s = Files.lines(p, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return s.filter(l -> l.contains("LOST ") && l.contains(" events!")).count();
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0;
         }

@@ -28,7 +28,10 @@ public enum Divergence {
     /** brk with no known heap: the break was taken from the trace. */
     BRK_UNKNOWN("brk-unknown"),
     /** perf reported lost events: the trace is incomplete. */
-    LOST_EVENTS("lost-events");
+    LOST_EVENTS("lost-events"),
+    /** An event of a task that had already exited (perf trace prints some lines out of order,
+     *  after the task's exit): ignored. */
+    LATE_EVENT("late-event");
 
     private final String label;
 

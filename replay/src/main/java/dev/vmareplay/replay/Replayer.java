@@ -44,6 +44,8 @@ public final class Replayer {
     private final FileIdentities files = new FileIdentities();
     /** START markers seen per pid: which image of the process a snapshot belongs to. */
     private final Map<Integer, Integer> markerImages = new HashMap<>();
+    /** Tasks that exited (until a clone creates that tid again). */
+    private final java.util.Set<Integer> exited = new java.util.HashSet<>();
     private long nextMmId = 1;
     private boolean firstProcessSeen;
     private int firstPid = -1;
@@ -84,6 +86,18 @@ public final class Replayer {
         if (e.call() instanceof Call.Exit && !tasks.containsKey(e.tid())) {
             // strace prints exit_group and then "+++ exited +++": the task is already gone
             listener.onEvent(e, -1);
+            return;
+        }
+        if (e.call() instanceof Call.Clone && e.retKnown() && e.ret() == 0 && !tasks.containsKey(e.tid())) {
+            // the child's half of a clone/vfork (perf trace: "... [continued]: vfork()) = 0"),
+            // which perf can print even after the child exited: it creates nothing by itself
+            listener.onEvent(e, -1);
+            return;
+        }
+        if (!tasks.containsKey(e.tid()) && exited.contains(e.tid())) {
+            // perf trace flushes some lines late, after the task's exit: they change nothing now
+            listener.onEvent(e, -1);
+            divergence(e.seq(), e.pid(), Divergence.LATE_EVENT, e.syscall() + " of task " + e.tid() + " printed after it exited: ignored");
             return;
         }
         Task t = taskOf(e);
@@ -229,7 +243,14 @@ public final class Replayer {
     private void onClone(Task parent, Event e, Call.Clone clone) {
         if (!e.succeeded() || e.ret() <= 0) return;
         int child = (int) e.ret();
+        exited.remove(child);
         Task existing = tasks.get(child);
+        if (existing != null && existing.execd) {
+            // the child exec'd before the parent's clone/vfork line was printed (perf trace
+            // prints a vfork when the parent resumes, after the child's execve): its own
+            // address space since then is the right one; the clone changes nothing any more
+            return;
+        }
         if (existing != null) {
             // the child's first events were printed before the parent's clone returned: it was
             // given an address space of its own; put it where the clone says it belongs
@@ -265,6 +286,7 @@ public final class Replayer {
         release(t);
         AddressSpace space = newSpace(t.tgid, 0, exec.path());
         t.space = space;
+        t.execd = true;
         seed(space, t.tgid, false);
     }
 
@@ -273,11 +295,13 @@ public final class Replayer {
             for (Task other : new ArrayList<>(tasks.values())) {
                 if (other.tgid == t.tgid) {
                     tasks.remove(other.tid);
+                    exited.add(other.tid);
                     release(other);
                 }
             }
         } else {
             tasks.remove(t.tid);
+            exited.add(t.tid);
             release(t);
         }
     }
@@ -343,6 +367,8 @@ public final class Replayer {
         final int tid;
         final int tgid;
         AddressSpace space;
+        /** exec'd since the trace first showed it */
+        boolean execd;
 
         Task(int tid, int tgid, AddressSpace space) {
             this.tid = tid;

@@ -123,6 +123,37 @@ class ReplayerTest {
     }
 
     @Test
+    void aVforkChildThatExecdBeforeItsParentsVforkLineKeepsItsOwnAddressSpace() throws Exception {
+        // perf trace: "? ( ): gcc/300 ... [continued]: vfork()) = 0", the child's execve and
+        // mmaps, and only then the parent's "... [continued]: vfork()) = 300"
+        mmap(100, 0, 1, RW);
+        mmap(300, 5, 1, RW);                                   // before the exec: an unknown task
+        ev(300, new Call.Execve("execve", "/usr/bin/cc1"), 0);
+        mmap(300, 9, 1, RW);                                   // the child's own mm
+        ev(100, new Call.Clone("vfork", 0x4111), 300);
+        mmap(300, 10, 1, RW);                                  // still the child's own mm
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(layouts.get(100)).extracting(MapsEntry::end).containsExactly(W + PAGE);
+        assertThat(layouts.get(300)).extracting(MapsEntry::start).containsExactly(W + 9 * PAGE);
+        assertThat(layouts.get(300)).extracting(MapsEntry::end).containsExactly(W + 11 * PAGE);
+    }
+
+    @Test
+    void theChildsHalfOfAVforkPrintedAfterItExitedCreatesNoProcess() throws Exception {
+        mmap(100, 0, 1, RW);
+        ev(100, new Call.Clone("vfork", 0x4111), 300);
+        ev(300, new Call.Execve("execve", "/usr/bin/as"), 0);
+        ev(300, new Call.Exit(true, 0), 0);
+        ev(300, new Call.Clone("vfork", 0x4111), 0);          // perf: "as/300 ... [continued]: vfork()) = 0"
+        ev(300, new Call.Execve("execve", null), 0);           // and a pre-exec line flushed late
+        finish();
+
+        assertThat(rec.processes).extracting(ReplayListener.ProcessInfo::pid).containsExactly(100, 300, 300);
+        assertThat(rec.divergences).containsExactly("late-event");
+    }
+
+    @Test
     void exitOfTheLastTaskReportsTheFinalLayoutOnce() throws Exception {
         mmap(100, 0, 1, RW);
         ev(100, new Call.Exit(true, 0), 0);

@@ -64,7 +64,9 @@ public final class Recorder {
             cmd.addAll(plan.command());
         } else {
             cmd.add(plan.tracerExe().toString());
-            cmd.addAll(List.of("trace", "--syscalls", "-F", "all", "-o", plan.trace().toString(), "--"));
+            // -m 8M: perf trace's default ring buffer loses events of short busy processes (cc1);
+            // --sort-events: without it, perf prints some events of a busy process after its exit
+            cmd.addAll(List.of("trace", "--syscalls", "-F", "all", "-m", "8M", "--sort-events", "-o", plan.trace().toString(), "--"));
             if (preload != null) {
                 // through env, so that perf itself does not load the library
                 cmd.addAll(List.of("env", "LD_PRELOAD=" + preload, "VMAREPLAY_SNAPDIR=" + plan.snapshots()));
