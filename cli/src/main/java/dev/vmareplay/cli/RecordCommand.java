@@ -175,16 +175,16 @@ final class RecordCommand implements Callable<Integer> {
         }
 
         // what was recorded
-        TreeSet<Integer> pidsStart = new TreeSet<>(), pidsEnd = new TreeSet<>();
-        int files = 0;
+        int files = 0, starts = 0;
+        TreeSet<Integer> pids = new TreeSet<>();
         if (plan.snapshots() != null) {
             try (Stream<Path> s = Files.list(snapDir)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     String n = p.getFileName().toString();
                     if (!n.endsWith(".smaps")) continue;
                     files++;
-                    int pid = Integer.parseInt(n.substring(0, n.indexOf('.')));
-                    (n.contains(".start.") ? pidsStart : pidsEnd).add(pid);
+                    pids.add(Integer.parseInt(n.substring(0, n.indexOf('.'))));
+                    if (n.contains(".start.")) starts++;
                 }
             } catch (IOException | NumberFormatException e) {
                 // counted what we could
@@ -200,8 +200,8 @@ final class RecordCommand implements Callable<Integer> {
                     + "concerned is incomplete; record again with strace, or on a quieter machine%n", lost);
         }
         if (plan.snapshots() != null) {
-            out.printf("  snapshots:  %s (%d smaps: %d processes at start, %d at exit)%n", display(snapDir), files,
-                    pidsStart.size(), pidsEnd.size());
+            out.printf("  snapshots:  %s (%d process(es): %d start and %d exit snapshot(s))%n", display(snapDir), pids.size(),
+                    starts, files - starts);
             if (files == 0) {
                 out.println("              none taken: the command is statically linked or clears LD_PRELOAD; replay starts each process from its execve");
             }
@@ -262,7 +262,7 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     static String shellQuote(String s) {
-        if (!s.isEmpty() && s.matches("[A-Za-z0-9_@%+=:,./!-]+")) return s;
+        if (!s.isEmpty() && s.matches("[A-Za-z0-9_@%+=:,./-]+")) return s;
         return "'" + s.replace("'", "'\\''") + "'";
     }
 }

@@ -109,6 +109,10 @@ public final class Host {
             return "perf is not permitted to trace here: run as root, or 'sudo sysctl kernel.perf_event_paranoid=-1' and make "
                     + "/sys/kernel/tracing readable; or record with strace (without --perf)";
         }
+        if (perf && (s.contains("mlock") || s.contains("mapping pages"))) {
+            return "perf could not lock its 8 MiB ring buffer: run as root, or raise kernel.perf_event_mlock_kb "
+                    + "(sudo sysctl kernel.perf_event_mlock_kb=16384); or record with strace (without --perf)";
+        }
         if (perf && (s.contains("tracepoint") || s.contains("tracefs") || s.contains("debugfs"))) {
             return "perf cannot read the syscall tracepoints: mount tracefs (mount -t tracefs nodev /sys/kernel/tracing) and run "
                     + "as root; or record with strace (without --perf)";
