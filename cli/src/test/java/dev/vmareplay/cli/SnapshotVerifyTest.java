@@ -1,0 +1,42 @@
+package dev.vmareplay.cli;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code verify TRACE --snapshots DIR} on the captured real programs: the WHOLE trace (exec,
+ * loader and all) replays to the kernel's exit snapshot, because the process is re-seeded at
+ * its START marker, in every trace format (the markers are parsed from strace, perf trace and
+ * perf script alike). The captures name snapshots the older way (PID.start.smaps).
+ */
+class SnapshotVerifyTest {
+
+    @ParameterizedTest
+    @CsvSource({"real-ls,strace-tt-T-y", "real-ls,perf-trace", "real-ls,perf-script",
+            "real-python3,strace-tt-T-y", "real-python3,perf-trace", "real-python3,perf-script"})
+    void theFullTraceReplaysToTheExitSnapshot(String caseName, String variant) {
+        Path dir = Path.of(System.getProperty("vmareplay.root", ".."), "samples/traces", caseName, variant);
+        Path trace = dir.resolve("trace.full.txt");
+        if (!Files.exists(trace)) trace = dir.resolve("trace.full.txt.gz");
+        assumeTrue(Files.exists(trace) && Files.isDirectory(dir.resolve("snapshots")), "no sample " + dir + ": skipped");
+
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("verify", trace.toString(), "--snapshots", dir.resolve("snapshots").toString());
+
+        assertThat(code).as(out + "" + err).isZero();
+        assertThat(out.toString()).containsPattern("(?m)^  MATCH +pid \\d+")
+                .contains("verify: 1 of 1 process with an exit snapshot matches exactly");
+    }
+}
