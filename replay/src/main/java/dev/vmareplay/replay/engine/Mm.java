@@ -266,6 +266,7 @@ public final class Mm {
         private VmaFile file;
         private boolean anon;
         private boolean forkChild;
+        private AnonVma exact;
         private String name;
         private String label;
         private Vma.Special special;
@@ -288,6 +289,9 @@ public final class Mm {
 
         /** smaps "Anonymous:" &gt; 0 (the VMA has an anon_vma). */
         public Seed anonVma(boolean has) { this.anon = has; return this; }
+
+        /** This exact anon_vma (tests, or a driver that knows two VMAs share one). */
+        public Seed anonVma(AnonVma a) { this.anon = a != null; this.exact = a; return this; }
 
         /** The anon_vma_chain has more than one entry (inherited across fork). */
         public Seed forkChild(boolean child) { this.forkChild = child; return this; }
@@ -336,7 +340,9 @@ public final class Mm {
                 AnonVma a = null;
                 Vma p = tree.prev(v);
                 Vma n = tree.next(v);
-                if (!forkChild) {
+                if (exact != null) {
+                    a = exact;
+                } else if (!forkChild) {
                     a = seedShare(p, v);
                     if (a == null) {
                         a = seedShare(v, n);
