@@ -1040,6 +1040,10 @@ public final class Mm {
             }
             prev = pprev[0];
             rstart = rend;
+            // a merge may have carried prev past the piece just done
+            if (prev != null && ult(rstart, prev.end)) {
+                rstart = prev.end;
+            }
             if (Long.compareUnsigned(rstart, end) >= 0) {
                 break;
             }
@@ -1443,9 +1447,11 @@ public final class Mm {
         if (ugt(start, vma.start)) {
             prev = vma;
         }
-        long currStart = start;
         Vma v = vma;
         while (v != null && ult(v.start, end)) {
+            // mainline computes curr_start per VMA; the 6.17 rewrite carried it over from the
+            // previous iteration, which goes stale when a merge extends past curr_end
+            long currStart = ugt(v.start, start) ? v.start : start;
             long currEnd = umin(v.end, end);
             if ((v.flags & VM_SEALED) == 0) {
                 materialize(v);
@@ -1459,7 +1465,6 @@ public final class Mm {
                 v = res;
             }
             prev = v;
-            currStart = currEnd;
             v = tree.next(prev);
         }
         return 0;
