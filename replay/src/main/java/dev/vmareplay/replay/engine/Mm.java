@@ -1614,7 +1614,9 @@ public final class Mm {
         // Only check if the next VMA is within the stack_guard_gap of the expansion area
         Vma next = tree.findIntersecting(oldbrk, newbrk + PAGE_SIZE + stackGuardGap);
         if (next != null) {
-            long gapStart = (next.flags & VM_GROWSDOWN) != 0 ? next.start - stackGuardGap : next.start;
+            // vm_start_gap(): stack_guard_gap below VM_GROWSDOWN, one page below a shadow stack
+            long gap = (next.flags & VM_GROWSDOWN) != 0 ? stackGuardGap : (next.flags & VM_SHADOW_STACK) != 0 ? PAGE_SIZE : 0;
+            long gapStart = ugt(next.start - gap, next.start) ? 0 : next.start - gap;
             if (ugt(newbrk + PAGE_SIZE, gapStart)) {
                 return origbrk;
             }
@@ -1745,6 +1747,16 @@ public final class Mm {
         if (dontunmap && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
             return Errno.EINVAL;
         }
+        // check_prep_vma(): only meaningful when a new range gets mapped (move or expand)
+        if (moving || ugt(newLen, oldLen)) {
+            // We can't remap across vm area boundaries
+            if (ugt(oldLen, vma.end - addr)) {
+                return Errno.EFAULT;
+            }
+            if (newLen != oldLen && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
+                return Errno.EFAULT;
+            }
+        }
         if (moving) {
             if (fixed) {
                 // the destination is unmapped first, even if the move later fails
@@ -1769,12 +1781,6 @@ public final class Mm {
             if (vma == null) {
                 return Errno.EFAULT;
             }
-            if (ugt(oldLen, vma.end - addr)) {
-                return Errno.EFAULT;
-            }
-            if (ugt(newLen, oldLen) && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
-                return Errno.EFAULT;
-            }
             return moveVma(vma, addr, oldLen, newLen, newAddr, dontunmap);
         }
         // in place
@@ -1786,12 +1792,6 @@ public final class Mm {
             return doMunmapChecked(addr + newLen, oldLen - newLen);
         }
         // expand in place
-        if (ugt(oldLen, vma.end - addr)) {
-            return Errno.EFAULT;
-        }
-        if ((vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
-            return Errno.EFAULT;
-        }
         if (vma.end != addr + oldLen) {
             return Errno.ENOMEM;
         }
