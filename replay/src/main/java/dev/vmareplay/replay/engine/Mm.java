@@ -266,6 +266,7 @@ public final class Mm {
         private VmaFile file;
         private boolean anon;
         private boolean forkChild;
+        private AnonVma exact;
         private String name;
         private String label;
         private Vma.Special special;
@@ -288,6 +289,9 @@ public final class Mm {
 
         /** smaps "Anonymous:" &gt; 0 (the VMA has an anon_vma). */
         public Seed anonVma(boolean has) { this.anon = has; return this; }
+
+        /** This exact anon_vma (tests, or a driver that knows two VMAs share one). */
+        public Seed anonVma(AnonVma a) { this.anon = a != null; this.exact = a; return this; }
 
         /** The anon_vma_chain has more than one entry (inherited across fork). */
         public Seed forkChild(boolean child) { this.forkChild = child; return this; }
@@ -336,7 +340,9 @@ public final class Mm {
                 AnonVma a = null;
                 Vma p = tree.prev(v);
                 Vma n = tree.next(v);
-                if (!forkChild) {
+                if (exact != null) {
+                    a = exact;
+                } else if (!forkChild) {
                     a = seedShare(p, v);
                     if (a == null) {
                         a = seedShare(v, n);
@@ -1034,6 +1040,10 @@ public final class Mm {
             }
             prev = pprev[0];
             rstart = rend;
+            // a merge may have carried prev past the piece just done
+            if (prev != null && ult(rstart, prev.end)) {
+                rstart = prev.end;
+            }
             if (Long.compareUnsigned(rstart, end) >= 0) {
                 break;
             }
@@ -1437,9 +1447,11 @@ public final class Mm {
         if (ugt(start, vma.start)) {
             prev = vma;
         }
-        long currStart = start;
         Vma v = vma;
         while (v != null && ult(v.start, end)) {
+            // mainline computes curr_start per VMA; the 6.17 rewrite carried it over from the
+            // previous iteration, which goes stale when a merge extends past curr_end
+            long currStart = ugt(v.start, start) ? v.start : start;
             long currEnd = umin(v.end, end);
             if ((v.flags & VM_SEALED) == 0) {
                 materialize(v);
@@ -1453,7 +1465,6 @@ public final class Mm {
                 v = res;
             }
             prev = v;
-            currStart = currEnd;
             v = tree.next(prev);
         }
         return 0;
@@ -1603,7 +1614,9 @@ public final class Mm {
         // Only check if the next VMA is within the stack_guard_gap of the expansion area
         Vma next = tree.findIntersecting(oldbrk, newbrk + PAGE_SIZE + stackGuardGap);
         if (next != null) {
-            long gapStart = (next.flags & VM_GROWSDOWN) != 0 ? next.start - stackGuardGap : next.start;
+            // vm_start_gap(): stack_guard_gap below VM_GROWSDOWN, one page below a shadow stack
+            long gap = (next.flags & VM_GROWSDOWN) != 0 ? stackGuardGap : (next.flags & VM_SHADOW_STACK) != 0 ? PAGE_SIZE : 0;
+            long gapStart = ugt(next.start - gap, next.start) ? 0 : next.start - gap;
             if (ugt(newbrk + PAGE_SIZE, gapStart)) {
                 return origbrk;
             }
@@ -1734,6 +1747,16 @@ public final class Mm {
         if (dontunmap && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
             return Errno.EINVAL;
         }
+        // check_prep_vma(): only meaningful when a new range gets mapped (move or expand)
+        if (moving || ugt(newLen, oldLen)) {
+            // We can't remap across vm area boundaries
+            if (ugt(oldLen, vma.end - addr)) {
+                return Errno.EFAULT;
+            }
+            if (newLen != oldLen && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
+                return Errno.EFAULT;
+            }
+        }
         if (moving) {
             if (fixed) {
                 // the destination is unmapped first, even if the move later fails
@@ -1758,12 +1781,6 @@ public final class Mm {
             if (vma == null) {
                 return Errno.EFAULT;
             }
-            if (ugt(oldLen, vma.end - addr)) {
-                return Errno.EFAULT;
-            }
-            if (ugt(newLen, oldLen) && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
-                return Errno.EFAULT;
-            }
             return moveVma(vma, addr, oldLen, newLen, newAddr, dontunmap);
         }
         // in place
@@ -1775,12 +1792,6 @@ public final class Mm {
             return doMunmapChecked(addr + newLen, oldLen - newLen);
         }
         // expand in place
-        if (ugt(oldLen, vma.end - addr)) {
-            return Errno.EFAULT;
-        }
-        if ((vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
-            return Errno.EFAULT;
-        }
         if (vma.end != addr + oldLen) {
             return Errno.ENOMEM;
         }
