@@ -29,6 +29,7 @@ final class Progress {
     private long lastPrint = started;
     private long events;
     private long processes;
+    private long assumed;
     private final Map<String, Long> divergences = new TreeMap<>();
 
     private Progress(PrintWriter err, EventSource source, boolean show, long totalBytes) {
@@ -45,6 +46,7 @@ final class Progress {
 
     long events() { return events; }
     long processes() { return processes; }
+    long assumed() { return assumed; }
     Map<String, Long> divergences() { return divergences; }
 
     ReplayListener wrap(ReplayListener next) {
@@ -55,7 +57,10 @@ final class Progress {
                 if (show && (events & 0xfff) == 0) tick();
                 next.onEvent(e, mmId);
             }
-            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) { next.onVmaEvent(seq, pid, mmId, syscall, v); }
+            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
+                if (v.assumed()) assumed++;
+                next.onVmaEvent(seq, pid, mmId, syscall, v);
+            }
             @Override public void onTimeline(long mmId, long seq, long tsNs, int n, long bytes) { next.onTimeline(mmId, seq, tsNs, n, bytes); }
             @Override public void onDivergence(long seq, int pid, String cause, String detail) {
                 divergences.merge(cause, 1L, Long::sum);

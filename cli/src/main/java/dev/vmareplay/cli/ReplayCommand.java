@@ -121,7 +121,8 @@ final class ReplayCommand implements Callable<Integer> {
             if (!noReport) ReportWriter.write(store, runId, report);
             if (!quiet) {
                 Summary.print(out, store, runId, db, noReport ? null : report, stats,
-                        Duration.ofNanos(System.nanoTime() - started), progress);
+                        Duration.ofNanos(System.nanoTime() - started), progress,
+                        options.faultPolicy() == null ? "write-before-protect" : options.faultPolicy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
             }
             return Errors.OK;
         } catch (StorageException e) {
