@@ -28,7 +28,7 @@ final class Progress {
     private final long started = System.nanoTime();
     private long lastPrint = started;
     private long events;
-    private long processes;
+    private final java.util.Set<Integer> pids = new java.util.HashSet<>();
     private long assumed;
     private final Map<String, Long> divergences = new TreeMap<>();
 
@@ -45,13 +45,14 @@ final class Progress {
     }
 
     long events() { return events; }
-    long processes() { return processes; }
+    /** Distinct processes (an execve gives a process a new address space, not a new pid). */
+    long processes() { return pids.size(); }
     long assumed() { return assumed; }
     Map<String, Long> divergences() { return divergences; }
 
     ReplayListener wrap(ReplayListener next) {
         return new ReplayListener() {
-            @Override public void onProcess(ProcessInfo p) { processes++; next.onProcess(p); }
+            @Override public void onProcess(ProcessInfo p) { pids.add(p.pid()); next.onProcess(p); }
             @Override public void onEvent(Event e, long mmId) {
                 events++;
                 if (show && (events & 0xfff) == 0) tick();

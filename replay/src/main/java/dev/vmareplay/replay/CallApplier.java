@@ -172,9 +172,12 @@ final class CallApplier {
 
     private void seedHole(long start, long end) {
         mm.seed(start, end).insert();
+        String why = space.execd && !space.seeded
+                ? " (most likely mapped by the kernel during execve: the executable, the loader or the stack; a snapshot taken after exec seeds them)"
+                : space.seeded ? "" : " (mapped before the trace started; --seed-maps with a snapshot seeds it)";
         replayer.divergence(event.seq(), space.pid, Divergence.MISSING_MAPPING, String.format(
-                "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p",
-                event.syscall(), start, end));
+                "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p%s",
+                event.syscall(), start, end, why));
     }
 
     /**

@@ -48,6 +48,13 @@ public final class Replayer {
     private FaultPolicy faultPolicy;
     private long events, divergences, vmaEvents, processes;
 
+    /** Events of tasks whose creating clone has not returned yet, by tid (bounded). */
+    private final Map<Integer, List<Event>> held = new HashMap<>();
+    private int heldEvents;
+    private static final int MAX_HELD = 100_000;
+    /** Tasks that exited: their "+++ exited" line is not a new task. */
+    private final java.util.Set<Integer> exited = new java.util.HashSet<>();
+
     /** The event being replayed: engine observers attribute what they see to it. */
     private Event current;
     private Task currentTask;
@@ -65,6 +72,7 @@ public final class Replayer {
         while ((e = source.next()) != null) {
             replay(e);
         }
+        releaseHeld();
         finishAll();
         if (source.stats().lostEvents() > 0) {
             divergence(-1, 0, Divergence.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
@@ -74,13 +82,52 @@ public final class Replayer {
         return finalLayouts;
     }
 
-    /** Replays one event. */
+    /**
+     * Replays one event. A task whose creating clone has not returned yet (strace prints a new
+     * child's first calls before its parent's {@code <... clone resumed>}) is held back until the
+     * clone comes, so that its events land in the address space the clone gives it.
+     */
     public void replay(Event e) {
+        int tid = e.tid();
+        if (!tasks.containsKey(tid) && firstProcessSeen) {
+            if (e.call() instanceof Call.Exit && exited.contains(tid)) {
+                // strace prints exit_group and then "+++ exited +++": the task is already gone
+                events++;
+                listener.onEvent(e, -1);
+                return;
+            }
+            if (heldEvents < MAX_HELD) {
+                held.computeIfAbsent(tid, k -> new ArrayList<>()).add(e);
+                heldEvents++;
+                return;
+            }
+            releaseHeld(); // waited long enough: those tasks were created before the trace
+        }
+        apply(e);
+        if (e.call() instanceof Call.Clone && e.succeeded() && e.ret() > 0) {
+            List<Event> waiting = held.remove((int) e.ret());
+            if (waiting != null) {
+                heldEvents -= waiting.size();
+                for (Event w : waiting) apply(w);
+            }
+        }
+    }
+
+    /** Replays held events of tasks whose clone never came: they get address spaces of their own. */
+    private void releaseHeld() {
+        List<Event> all = new ArrayList<>();
+        held.values().forEach(all::addAll);
+        held.clear();
+        heldEvents = 0;
+        all.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        for (Event w : all) apply(w);
+    }
+
+    private void apply(Event e) {
         events++;
         current = e;
         caused.clear();
         if (e.call() instanceof Call.Exit && !tasks.containsKey(e.tid())) {
-            // strace prints exit_group and then "+++ exited +++": the task is already gone
             listener.onEvent(e, -1);
             return;
         }
@@ -217,6 +264,7 @@ public final class Replayer {
         }
         release(t);
         AddressSpace space = newSpace(t.tgid, 0, exec.path());
+        space.execd = true;
         t.space = space;
         seed(space, t.tgid, false);
     }
@@ -226,11 +274,13 @@ public final class Replayer {
             for (Task other : new ArrayList<>(tasks.values())) {
                 if (other.tgid == t.tgid) {
                     tasks.remove(other.tid);
+                    exited.add(other.tid);
                     release(other);
                 }
             }
         } else {
             tasks.remove(t.tid);
+            exited.add(t.tid);
             release(t);
         }
     }
@@ -312,6 +362,9 @@ public final class Replayer {
         Mm mm;
         int users = 1;
         boolean seeded;
+        /** Created by an execve in the trace: the kernel mapped the executable, the loader, the
+         *  stack and the vdso without any syscall showing it. */
+        boolean execd;
         boolean finished;
 
         AddressSpace(long id, int pid, String exe) {
