@@ -39,9 +39,23 @@ final class Progress {
         this.totalBytes = totalBytes;
     }
 
-    static Progress forTerminal(boolean quiet, PrintWriter err, EventSource source) {
+    static Progress forTerminal(boolean quiet, PrintWriter err, EventSource source, java.util.List<String> inputs) {
         boolean tty = System.console() != null && System.getenv("VMAREPLAY_NO_PROGRESS") == null;
-        return new Progress(err, source, !quiet && tty, -1);
+        return new Progress(err, source, !quiet && tty, plainFileBytes(inputs));
+    }
+
+    /** The inputs' total size when every one is an uncompressed file (so a time left can be told), else -1. */
+    private static long plainFileBytes(java.util.List<String> inputs) {
+        long total = 0;
+        for (String in : inputs) {
+            if (in.equals("-") || in.endsWith(".gz")) return -1;
+            try {
+                total += java.nio.file.Files.size(java.nio.file.Path.of(in));
+            } catch (java.io.IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return total;
     }
 
     long events() { return events; }
@@ -79,7 +93,11 @@ final class Progress {
         lastPrint = now;
         double secs = (now - started) / 1e9;
         long bytes = source.stats().bytesRead();
-        err.printf("\r  %,d events  %.1f MB  %,.0f events/s  %.0fs   ", events, bytes / 1e6, events / secs, secs);
+        String left = "";
+        if (totalBytes > 0 && bytes > 0 && bytes < totalBytes) {
+            left = String.format("  %.0f%%  %.0fs left", 100.0 * bytes / totalBytes, secs * (totalBytes - bytes) / bytes);
+        }
+        err.printf("\r  %,d events  %.1f MB  %,.0f events/s  %.0fs%s   ", events, bytes / 1e6, events / secs, secs, left);
         err.flush();
     }
 

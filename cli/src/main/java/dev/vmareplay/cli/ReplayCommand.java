@@ -105,7 +105,7 @@ final class ReplayCommand implements Callable<Integer> {
             Progress progress;
             try (RunWriter writer = store.beginRun(meta); EventSource source = Inputs.open(traces, Inputs.format(format), strict)) {
                 runId = writer.runId();
-                progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source);
+                progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source, traces);
                 Replayer replayer = new Replayer(options, progress.wrap(writer));
                 layouts = replayer.run(source);
                 progress.done();

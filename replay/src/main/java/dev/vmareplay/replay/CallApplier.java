@@ -89,7 +89,13 @@ final class CallApplier {
             // a file mapping whose file the trace cannot name (perf formats print no paths)
             file = replayer.files().forRef(new dev.vmareplay.ingest.event.FileRef(-1L - m.fd(), "", true));
         }
-        // place it where the kernel placed it: as a fixed mapping at the returned address
+        if (file != null && (m.flags() & Mman.MAP_TYPE) != Mman.MAP_PRIVATE && (m.prot() & Mman.PROT_WRITE) == 0) {
+            // A shared read-only mapping: the trace does not say how the fd was opened, and
+            // read-only opens are by far the common case (locale archives, caches, fonts). A file
+            // not open for writing loses VM_SHARED and VM_MAYWRITE (smaps: no "sh", no "mw").
+            file = new VmaFile(file.id(), file.path(), file.dev(), file.inode(), true, false,
+                    file.hasCloseHook(), file.shmem(), file.anonShmem());
+        }
         int flags = m.flags();
         int err = mm.mmap(addr, m.len(), m.prot(), flags, file, m.offset());
         if (err == Errno.EEXIST) {
