@@ -196,6 +196,15 @@ public final class Mm {
         return sb.toString();
     }
 
+    /** The whole address space as /proc/PID/maps lines, in address order. O(n). */
+    public List<String> mapsLines() {
+        List<String> out = new ArrayList<>(tree.size());
+        for (Vma v : tree.all()) {
+            out.add(mapsLine(v));
+        }
+        return out;
+    }
+
     /**
      * Checks the tree: sorted, non-overlapping, page aligned, non-empty, map count and mapped
      * bytes consistent. O(n); for tests and debugging.
