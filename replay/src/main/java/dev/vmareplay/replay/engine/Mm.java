@@ -196,6 +196,15 @@ public final class Mm {
         return sb.toString();
     }
 
+    /** The whole address space as /proc/PID/maps lines, in address order. O(n). */
+    public List<String> mapsLines() {
+        List<String> out = new ArrayList<>(tree.size());
+        for (Vma v : tree.all()) {
+            out.add(mapsLine(v));
+        }
+        return out;
+    }
+
     /**
      * Checks the tree: sorted, non-overlapping, page aligned, non-empty, map count and mapped
      * bytes consistent. O(n); for tests and debugging.
@@ -607,7 +616,19 @@ public final class Mm {
             return Errno.EINVAL;
         }
         boolean anonymous = (flags & MAP_ANONYMOUS) != 0;
-        if (anonymous) {
+        boolean hugetlb = false;
+        if (anonymous && (flags & MAP_HUGETLB) != 0) {
+            // ksys_mmap_pgoff(): a new hugetlb file per call, length rounded to the huge page
+            len = (len + hugePageSize - 1) & ~(hugePageSize - 1);
+            if (len == 0) {
+                return Errno.ENOMEM;
+            }
+            long id = --shmemIds;
+            file = new VmaFile(id, "/anon_hugepage (deleted)", "00:0f", -id, true, true, false, false, false);
+            flags &= ~MAP_ANONYMOUS;
+            anonymous = false;
+            hugetlb = true;
+        } else if (anonymous) {
             file = null;
         } else if (file == null) {
             return Errno.EBADF;
@@ -697,8 +718,12 @@ public final class Mm {
                     return Errno.EINVAL;
             }
         }
-        if ((flags & MAP_NORESERVE) != 0 && !overcommitNever) {
+        if ((flags & MAP_NORESERVE) != 0 && (!overcommitNever || hugetlb)) {
             vmFlags |= VM_NORESERVE;
+        }
+        if (hugetlb) {
+            // hugetlbfs' mmap: VM_HUGETLB | VM_DONTEXPAND, so it never merges
+            vmFlags |= VM_HUGETLB | VM_DONTEXPAND;
         }
         int r = mmapRegion(file, addr, len, vmFlags, pgoff, (flags & MAP_FIXED_NOREPLACE) != 0 && (flags & MAP_FIXED) == 0);
         if (r != 0) {
@@ -935,17 +960,17 @@ public final class Mm {
             return 0;
         }
         long assumedMask = 0;
+        if ((newflags & VM_WRITE) == 0 && (oldflags & VM_WRITE) != 0 && vma.anonVma == null && uncertain(vma)
+            && canHaveAnonVma(vma) && faultPolicy != FaultPolicy.OBSERVED_ONLY) {
+            // private memory that was writable is being write-protected: assume it was written
+            // first (WRITE_BEFORE_PROTECT; ASSUME_WRITTEN assumes it anyway)
+            assumeWritten(vma);
+        }
         if ((newflags & VM_WRITE) != 0) {
             if ((oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)) == 0) {
                 newflags |= VM_ACCOUNT;
             }
         } else if (version.mprotectDropsAccount() && (oldflags & VM_ACCOUNT) != 0 && vma.isAnonymous()) {
-            if (vma.anonVma == null && uncertain(vma)
-                && (faultPolicy == FaultPolicy.WRITE_BEFORE_PROTECT || faultPolicy == FaultPolicy.ASSUME_WRITTEN)
-                && (oldflags & VM_WRITE) != 0) {
-                // it was writable and is being write-protected: assume it was written first
-                assumeWritten(vma);
-            }
             if (vma.anonVma == null) {
                 newflags &= ~VM_ACCOUNT;
             }

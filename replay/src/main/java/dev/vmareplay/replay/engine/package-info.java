@@ -21,6 +21,29 @@
  *       O(log n) plus the VMAs it touches.</li>
  * </ul>
  *
+ * <h2>Driving it</h2>
+ * <pre>
+ * Mm mm = new Mm(KernelVersion.parse("6.18"), FaultPolicy.WRITE_BEFORE_PROTECT, observer);
+ * mm.seed(start, end).flags(VmFlags.fromSmaps("rd wr mr mw me ac")).anonVma(anonKb &gt; 0).insert();
+ * mm.seed(s, e).flags(f).file(libc).pgoff(offset &gt;&gt;&gt; 12).insert();        // file mapping
+ * mm.setBrkArea(heapStart, heapEnd);  mm.setStartStack(addrInStack);       // [heap], [stack]
+ * int errno = mm.mmap(returnedAddr, len, prot, flags, fdTable.file(fd), offset);
+ * int errno = mm.mremap(old, oldLen, newLen, flags, returnedAddr);
+ * long newBrk = mm.brk(requested);                                         // kernel's return value
+ * mm.fault(addr, write);                                                   // perf trace -F events
+ * Mm child = mm.fork();                                                    // exec: new Mm()
+ * for (Vma v : mm.vmas()) out.println(mm.mapsLine(v));                     // /proc/PID/maps
+ * </pre>
+ * Threads share one Mm; nothing is thread-safe. A call's errno differing from the trace's is the
+ * driver's signal to reconcile and count a divergence.
+ *
+ * <h2>Fidelity</h2>
+ * TraceFidelityTest replays every shared/traces case (31 scripted scenarios in their strace
+ * -tt -T -y and -ttt -yy -X raw variants, real-ls, real-python3) on its start.smaps and requires
+ * the kernel's end.maps line for line, with every call returning what the kernel returned: 60 of
+ * 64 runs pass, the 4 others being the two fault-dependent scenarios below (skipped, and verified
+ * with their observed faults in ScriptedScenarioTest).
+ *
  * <h2>Events</h2>
  * Every primitive reports one {@link dev.vmareplay.replay.engine.VmaEvent}:
  * <ul>
@@ -93,13 +116,15 @@
  *       range->start < prev->vm_end) range->start = prev->vm_end;} in madvise_walk_vmas): the
  *       rest of that VMA already has the new flags and is not visited again. Modelled (the
  *       property test caught the difference).</li>
- *   <li>Spec 6.8 (mseal): the 6.17 rewrite's {@code mseal_apply} carried {@code curr_start} over
- *       from the previous iteration ({@code curr_start = curr_end;}, as recalled, not read at the
- *       6.18 tag), which goes stale when a VMA is merged into a next VMA extending past
- *       {@code curr_end}; mainline (torvalds/linux mm/mseal.c @14dad135) computes
- *       {@code const unsigned long curr_start = max(vma->vm_start, start);} per VMA. The engine
- *       uses the mainline form; if 6.18.44 still has the old one, a seal of [prev-part | sealed |
- *       unsealed] can leave two adjacent sealed VMAs unmerged there.</li>
+ *   <li>Spec 6.8 (mseal) describes the per-VMA apply loop but not its iteration detail. The
+ *       6.17-era text (sjp38/linux@6274c5b mm/mseal.c, flags still passed by value) carries
+ *       {@code curr_start} over from the previous iteration ({@code curr_start = curr_end;}), which
+ *       goes stale when {@code vma_modify_flags} merges the VMA into a sealed next VMA extending past
+ *       {@code curr_end}: the following VMA is then modified with a start below its own (no left
+ *       merge; with a right merge, an inverted range). Mainline (torvalds/linux mm/mseal.c
+ *       @14dad135) computes {@code curr_start = max(vma->vm_start, start)} per VMA. The engine uses
+ *       the mainline form; if 6.18.44 still has the old one, sealing [unsealed | sealed | unsealed]
+ *       in one call leaves two adjacent sealed VMAs where the engine has one.</li>
  *   <li>Spec 3.1 lists EXPAND_ONLY (brk) as its own counter; case.txt (brk_grow_shrink) counts it
  *       as new-left. Reported as NEW_LEFT (see Events).</li>
  *   <li>Spec 6.1 step 9 sets VM_SOFTDIRTY on every new VMA; the capture machine's smaps never show

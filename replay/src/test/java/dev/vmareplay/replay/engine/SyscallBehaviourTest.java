@@ -154,6 +154,21 @@ class SyscallBehaviourTest {
         }
 
         @Test
+        void anonymous_hugetlb_gets_its_own_file_rounds_to_huge_pages_and_never_merges_or_splits_unaligned() {
+            long huge = 2L << 20;
+            long base = 0x40000000L;
+            assertThat(mm.mmap(base, PAGE, RW, ANON | MAP_HUGETLB, null, 0)).isZero();
+            assertThat(mm.mmap(base + huge, huge, RW, ANON | MAP_HUGETLB, null, 0)).isZero();
+            Vma a = mm.find(base);
+            assertThat(a.end() - a.start()).as("rounded up to 2 MiB").isEqualTo(huge);
+            assertThat(mm.mapCount()).isEqualTo(2);
+            assertThat(VmaFile.same(a.file(), mm.find(base + huge).file())).isFalse();
+            assertThat(VmFlags.toSmaps(a.flags())).isEqualTo("rd wr mr mw me de ht ");
+            assertThat(mm.mapsName(a)).isEqualTo("/anon_hugepage (deleted)");
+            assertThat(mm.mprotect(base, PAGE, PROT_READ)).as("unaligned split").isEqualTo(Errno.EINVAL);
+        }
+
+        @Test
         void mcl_future_locks_new_mappings() {
             mm.mlockall(MCL_FUTURE);
             mm.mmap(w(0), pages(2), RW, ANON, null, 0);

@@ -32,10 +32,17 @@ class TraceFidelityTest {
         try (Stream<Path> s = Files.list(traces)) {
             s.filter(p -> Files.isRegularFile(p.resolve("strace-tt-T-y/trace.cut.txt"))).sorted().forEach(cases::add);
         }
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
-            String name = c.getFileName().toString();
+        List<Path> runs = new ArrayList<>();
+        for (Path c : cases) {
+            for (String variant : new String[] {"strace-tt-T-y", "strace-ttt-yy-Xraw"}) {
+                if (Files.isRegularFile(c.resolve(variant).resolve("trace.cut.txt"))) {
+                    runs.add(c.resolve(variant));
+                }
+            }
+        }
+        return runs.stream().map(dir -> DynamicTest.dynamicTest(dir.getParent().getFileName() + "/" + dir.getFileName(), () -> {
+            String name = dir.getParent().getFileName().toString();
             assumeTrue(!NEEDS_FAULTS.contains(name), name + " needs fault events strace does not have");
-            Path dir = c.resolve("strace-tt-T-y");
             Mm mm = new Mm(KernelVersion.V6_18, FaultPolicy.WRITE_BEFORE_PROTECT, VmaObserver.NONE);
             seedFromSmaps(mm, dir.resolve("start.smaps"));
             MiniStraceReplay r = new MiniStraceReplay(mm);
