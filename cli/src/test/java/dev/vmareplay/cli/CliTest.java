@@ -191,4 +191,17 @@ class CliTest {
         assertThat(ex.code()).as(ex.err()).isZero();
         assertThat(tmp.resolve("pq/merge_events")).isDirectory();
     }
+
+    @Test
+    void aTraceWithStacksAttributesSplitsToCallSites() {
+        Path t = Path.of(System.getProperty("vmareplay.root", ".."), "samples/captured/ls-stacks.strace-k.txt.gz");
+        Path db = tmp.resolve("k.duckdb");
+        Path report = tmp.resolve("k.html");
+        Result r = run("replay", t.toString(), "--db", db.toString(), "--report", report.toString(), "-q");
+        assertThat(r.code()).as(r.err()).isZero();
+        Result q = run("query", "--db", db.toString(), "--format", "csv",
+                "select site, sum(splits) from split_sites where run_id = 1 group by site order by 2 desc limit 1");
+        assertThat(q.out().lines().skip(1).findFirst()).hasValueSatisfying(l -> assertThat(l).contains("ld-linux-x86-64.so.2("));
+        assertThat(report).content().contains("ld-linux-x86-64.so.2(_dl_catch_error");
+    }
 }

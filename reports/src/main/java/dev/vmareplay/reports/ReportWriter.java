@@ -213,7 +213,8 @@ public final class ReportWriter {
                     SELECT d.seq, d.pid, d.cause, d.detail, e.source, e.line FROM divergences d
                     LEFT JOIN events e ON e.run_id = d.run_id AND e.seq = d.seq
                     WHERE d.run_id = ? ORDER BY d.seq LIMIT\s""" + o.maxRows(), runId));
-            m.append(",\n\"splitSites\": []");   // the Event model carries no call stacks yet
+            m.append(",\n\"splitSites\": ").append(rows(c,
+                    "SELECT site, sum(splits) AS n FROM split_sites WHERE run_id = ? GROUP BY site ORDER BY n DESC LIMIT 20", runId));
             m.append("}");
             return m.toString();
         } catch (SQLException e) {

@@ -151,9 +151,25 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             nullableLong(a, e.durationNs());
             if (e.source() == null) { a.appendNull(); a.appendNull(); }
             else { str(a, e.source().file()); a.append(e.source().line()); }
+            if (e.stack().isEmpty()) { a.appendNull(); a.appendNull(); }
+            else { a.append(String.join("\n", e.stack())); str(a, callSite(e.stack())); }
             a.endRow();
             nEvents++;
         });
+    }
+
+    /**
+     * The frame of an strace -k stack that made the call: the first one outside the C library
+     * and the dynamic loader (whose frames are only the syscall wrappers), else the first.
+     */
+    static String callSite(java.util.List<String> stack) {
+        for (String f : stack) {
+            String t = f.trim();
+            if (t.startsWith(">")) t = t.substring(1).trim();
+            if (!t.contains("/libc.so") && !t.contains("/libc-") && !t.contains("/ld-linux") && !t.contains("/ld.so")) return t;
+        }
+        String t = stack.get(0).trim();
+        return t.startsWith(">") ? t.substring(1).trim() : t;
     }
 
     @Override
