@@ -82,6 +82,7 @@ final class Progress {
                 next.onDivergence(seq, pid, cause, detail);
             }
             @Override public void onFinalVma(long mmId, FinalVma v) { next.onFinalVma(mmId, v); }
+            @Override public void onVmaLife(VmaLife l) { next.onVmaLife(l); }
             @Override public void onLatency(String scope, String name, Histogram h) { next.onLatency(scope, name, h); }
             @Override public void finish(RunSummary s, IngestStats st) { next.finish(s, st); }
         };

@@ -204,4 +204,20 @@ class CliTest {
         assertThat(q.out().lines().skip(1).findFirst()).hasValueSatisfying(l -> assertThat(l).contains("ld-linux-x86-64.so.2("));
         assertThat(report).content().contains("ld-linux-x86-64.so.2(_dl_catch_error");
     }
+
+    @Test
+    void theLifecycleTableSaysWhereEachVmaCameFromAndWhereItWent() {
+        Path s = sample("new_both", "strace-tt-T-y");
+        Path db = tmp.resolve("l.duckdb");
+        assertThat(run("replay", s.resolve("trace.cut.txt").toString(), "--seed-maps", s.resolve("start.smaps").toString(),
+                "--db", db.toString(), "--no-report", "-q").code()).isZero();
+        // new_both: two mmaps make A and C; the third mmap fills the gap and A absorbs C (new both)
+        Result q = run("query", "--db", db.toString(), "--format", "csv",
+                "select created_by, coalesce(removed_by, 'alive') as fate, merges from vma_lifecycle "
+                        + "where run_id = 1 and created_by <> 'seed' order by created_seq");
+        assertThat(q.out().lines().toList()).containsExactly("created_by,fate,merges", "mmap,alive,1", "mmap,merge,0");
+        Result seeds = run("query", "--db", db.toString(), "--format", "csv",
+                "select count(*) = (select count(*) from final_vmas where run_id = 1) - 1 from vma_lifecycle where run_id = 1 and created_by = 'seed'");
+        assertThat(seeds.out().lines().toList()).as("every VMA of the snapshot is followed from the seed").contains("true");
+    }
 }

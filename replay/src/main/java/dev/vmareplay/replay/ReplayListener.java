@@ -27,6 +27,9 @@ public interface ReplayListener {
     /** The trace and the model disagreed; the replay reconciled and says why. */
     default void onDivergence(long seq, int pid, String cause, String detail) { }
 
+    /** One VMA's whole life, reported when it ends (or at the end of the trace). */
+    default void onVmaLife(VmaLife life) { }
+
     /** One VMA of an address space's final layout. */
     default void onFinalVma(long mmId, FinalVma vma) { }
 
@@ -47,6 +50,24 @@ public interface ReplayListener {
      * @param file  the path, a bracketed name ({@code [heap]}, {@code [anon:x]}) or null
      */
     record FinalVma(long start, long end, long flags, long pgoff, String file, String dev, long inode) { }
+
+    /**
+     * The life of one VMA (one engine VMA object: merges keep the target's identity, a split
+     * creates the new piece).
+     *
+     * @param start       the VMA's start when it was created
+     * @param end         its end when it was created
+     * @param createdSeq  the event that created it (-1: seeded from a snapshot)
+     * @param createdBy   mmap, brk, mremap (a new VMA), split (a piece of {@code parentVma}),
+     *                    seed, fork, or reconciled:SYSCALL (created to agree with the trace)
+     * @param splits      how often it was split (each split made a new VMA)
+     * @param merges      how many merges it was the surviving target of
+     * @param removedSeq  the event that removed it; -1 when it was still mapped at the end
+     * @param removedBy   munmap, mmap (MAP_FIXED over it), mremap, brk, merge (absorbed into
+     *                    {@code mergedInto}), exit, execve; null when still mapped
+     */
+    record VmaLife(long mmId, long vmaId, long start, long end, long createdSeq, String createdBy, long parentVma,
+                   int splits, int merges, long removedSeq, String removedBy, long mergedInto) { }
 
     /** Totals of one completed run. */
     record RunSummary(long events, long divergences, long vmaEvents, long processes) { }

@@ -161,6 +161,7 @@ public final class Replayer {
                 latency.record("case", e.syscall() + "/" + kind, e.durationNs());
             }
         }
+        space.lives.settle(e.seq(), e.syscall());
         AddressSpace now = t.space; // execve replaced it
         if (now != space || now.mm.mapCount() != before || now.mm.mappedBytes() != bytesBefore) {
             listener.onTimeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
@@ -201,9 +202,12 @@ public final class Replayer {
     private AddressSpace newSpace(int pid, int parentPid, String exe, Mm forkedFrom) {
         long id = nextMmId++;
         AddressSpace space = new AddressSpace(id, pid, exe);
+        space.lives = new VmaLives(id, listener);
         if (forkedFrom != null) {
             space.mm = forkedFrom.fork();
             space.mm.setObserver(observerFor(space));
+            long seq = current != null ? current.seq() : -1;
+            for (Vma v : space.mm.vmas()) space.lives.born(v, seq, "fork");
         } else {
             space.mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
         }
@@ -220,6 +224,7 @@ public final class Replayer {
         try {
             List<MapsEntry> entries = MapsParser.parse(seed);
             SeedLoader.load(space.mm, entries, files);
+            space.lives.seeded();
             space.seeded = true;
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read seed snapshot " + seed + ": " + ex.getMessage(), ex);
@@ -288,14 +293,20 @@ public final class Replayer {
     /** A task stops using its address space; the last user ends it. */
     private void release(Task t) {
         AddressSpace s = t.space;
-        if (--s.users == 0) finish(s);
+        if (--s.users == 0) {
+            s.lives.close(current != null ? current.seq() : -1, current != null && current.call() instanceof Call.Execve ? "execve" : "exit");
+            finish(s);
+        }
     }
 
     private void finishAll() {
         List<AddressSpace> live = new ArrayList<>();
         for (Task t : tasks.values()) if (!live.contains(t.space)) live.add(t.space);
         live.sort((a, b) -> Long.compare(a.id, b.id));
-        for (AddressSpace s : live) finish(s);
+        for (AddressSpace s : live) {
+            s.lives.close(-1, null);
+            finish(s);
+        }
         tasks.clear();
     }
 
@@ -314,12 +325,26 @@ public final class Replayer {
     // ---- what the call applier and the engine report -----------------------------------
 
     private dev.vmareplay.replay.engine.VmaObserver observerFor(AddressSpace space) {
-        return v -> {
-            vmaEvents++;
-            caused.add(v);
-            Event e = current;
-            if (e == null) return; // seeding
-            listener.onVmaEvent(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(), v);
+        return new dev.vmareplay.replay.engine.VmaObserver() {
+            @Override
+            public void on(VmaEvent v) {
+                vmaEvents++;
+                caused.add(v);
+                Event e = current;
+                if (e == null) return;
+                space.lives.event(v, e.seq(), e.syscall());
+                listener.onVmaEvent(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(), v);
+            }
+
+            @Override
+            public void linked(Vma v) {
+                space.lives.linked(v);
+            }
+
+            @Override
+            public void unlinked(Vma v) {
+                space.lives.unlinked(v);
+            }
         };
     }
 
@@ -360,6 +385,7 @@ public final class Replayer {
         final int pid;
         final String exe;
         Mm mm;
+        VmaLives lives;
         int users = 1;
         boolean seeded;
         /** Created by an execve in the trace: the kernel mapped the executable, the loader, the

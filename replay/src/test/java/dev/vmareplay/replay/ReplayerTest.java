@@ -33,6 +33,7 @@ class ReplayerTest {
         final List<String> divergences = new ArrayList<>();
         final List<VmaEvent> vmaEvents = new ArrayList<>();
         final Map<Long, List<FinalVma>> finals = new java.util.HashMap<>();
+        final List<VmaLife> lives = new ArrayList<>();
         boolean finished;
 
         @Override public void onProcess(ProcessInfo p) { processes.add(p); }
@@ -40,6 +41,7 @@ class ReplayerTest {
         @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) { vmaEvents.add(e); }
         @Override public void onFinalVma(long mmId, FinalVma v) { finals.computeIfAbsent(mmId, k -> new ArrayList<>()).add(v); }
         @Override public void finish(RunSummary s, IngestStats st) { finished = true; }
+        @Override public void onVmaLife(VmaLife l) { lives.add(l); }
 
         long count(VmaEvent.Kind k) {
             return vmaEvents.stream().filter(e -> e.kind() == k).count();
@@ -216,6 +218,40 @@ class ReplayerTest {
         });
         assertThat(rec.count(VmaEvent.Kind.NEW_NONE) + rec.count(VmaEvent.Kind.EXPAND) + rec.count(VmaEvent.Kind.NEW_LEFT))
                 .as("one new VMA, then one growth in place").isEqualTo(2);
+    }
+
+    @Test
+    void everyVmaIsFollowedFromTheEventThatMadeItToTheOneThatRemovedIt() throws Exception {
+        /*
+         * 0123
+         * AAAA    mmap                      (seq 0)  A created by mmap
+         * BACC    mprotect [1,2) R          (seq 1)  split twice: B and C are pieces of A
+         * BBBB    mprotect [1,2) RW         (seq 2)  existing both: B absorbs A and C
+         */
+        mmap(100, 0, 4, RW);
+        ev(100, new Call.Mprotect(W + PAGE, PAGE, R, -1), 0);
+        ev(100, new Call.Mprotect(W + PAGE, PAGE, RW, -1), 0);
+        finish();
+
+        assertThat(rec.lives).hasSize(3);
+        ReplayListener.VmaLife a = rec.lives.stream().filter(l -> l.createdBy().equals("mmap")).findFirst().orElseThrow();
+        assertThat(a.createdSeq()).isZero();
+        assertThat(a.splits()).isEqualTo(2);
+        assertThat(a.removedSeq()).isEqualTo(2);
+        assertThat(a.removedBy()).isEqualTo("merge");
+        List<ReplayListener.VmaLife> pieces = rec.lives.stream().filter(l -> l.createdBy().equals("split")).toList();
+        assertThat(pieces).hasSize(2).allSatisfy(p -> {
+            assertThat(p.parentVma()).isEqualTo(a.vmaId());
+            assertThat(p.createdSeq()).isEqualTo(1);
+        });
+        ReplayListener.VmaLife b = pieces.stream().filter(p -> p.start() == W).findFirst().orElseThrow();
+        ReplayListener.VmaLife c = pieces.stream().filter(p -> p.start() == W + 2 * PAGE).findFirst().orElseThrow();
+        assertThat(a.mergedInto()).isEqualTo(b.vmaId());
+        assertThat(c.removedBy()).isEqualTo("merge");
+        assertThat(c.mergedInto()).isEqualTo(b.vmaId());
+        assertThat(b.merges()).isEqualTo(1);
+        assertThat(b.removedSeq()).as("still mapped at the end of the trace").isEqualTo(-1);
+        assertThat(b.removedBy()).isNull();
     }
 
     /** No more events. */

@@ -37,6 +37,7 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
     private final Connection conn;
     private final long runId;
     private final DuckDBAppender processes, events, mergeEvents, timeline, finalVmas, divergences, latency;
+    private final DuckDBAppender lifecycle;
     private final List<DuckDBAppender> all;
     private boolean open = true;
     private long nEvents, nDivergences, nVmaEvents, nProcesses;
@@ -77,7 +78,8 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             finalVmas = dc.createAppender("main", "final_vmas");
             divergences = dc.createAppender("main", "divergences");
             latency = dc.createAppender("main", "latency");
-            all = List.of(processes, events, mergeEvents, timeline, finalVmas, divergences, latency);
+            lifecycle = dc.createAppender("main", "vma_lifecycle");
+            all = List.of(processes, events, mergeEvents, timeline, finalVmas, divergences, latency, lifecycle);
         } catch (SQLException e) {
             rollbackQuietly();
             open = false;
@@ -183,6 +185,22 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             a.append(v.start()).append(v.end()).append((byte) v.legacyCase()).append(v.assumed());
             a.endRow();
             nVmaEvents++;
+        });
+    }
+
+    @Override
+    public void onVmaLife(VmaLife l) {
+        write("the life of VMA " + l.vmaId(), () -> {
+            DuckDBAppender a = lifecycle;
+            a.beginRow().append(runId).append(l.mmId()).append(l.vmaId()).append(l.start()).append(l.end());
+            if (l.createdSeq() < 0) a.appendNull(); else a.append(l.createdSeq());
+            str(a, l.createdBy());
+            if (l.parentVma() == 0) a.appendNull(); else a.append(l.parentVma());
+            a.append(l.splits()).append(l.merges());
+            if (l.removedSeq() < 0) a.appendNull(); else a.append(l.removedSeq());
+            str(a, l.removedBy());
+            if (l.mergedInto() == 0) a.appendNull(); else a.append(l.mergedInto());
+            a.endRow();
         });
     }
 

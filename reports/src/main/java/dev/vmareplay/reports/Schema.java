@@ -20,7 +20,7 @@ public final class Schema {
     /** Every table, in the order they are created (also the order they are exported). */
     public static final List<String> TABLES = List.of(
             "runs", "processes", "events", "merge_events", "vma_timeline", "final_vmas",
-            "divergences", "latency", "parse_coverage", "parse_examples");
+            "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle");
 
     /** Every view. */
     public static final List<String> VIEWS = List.of(
@@ -83,6 +83,21 @@ public final class Schema {
             // schema 2 (strace -k stacks): files written by schema 1 get the columns here
             "ALTER TABLE events ADD COLUMN IF NOT EXISTS stack VARCHAR",
             "ALTER TABLE events ADD COLUMN IF NOT EXISTS call_site VARCHAR",
+            """
+            CREATE TABLE IF NOT EXISTS vma_lifecycle (
+              run_id      BIGINT NOT NULL,
+              mm_id       BIGINT,
+              vma_id      BIGINT NOT NULL,
+              start       UBIGINT,
+              "end"       UBIGINT,
+              created_seq BIGINT,
+              created_by  VARCHAR,
+              parent_vma  BIGINT,
+              splits      INTEGER,
+              merges      INTEGER,
+              removed_seq BIGINT,
+              removed_by  VARCHAR,
+              merged_into BIGINT)""",
             """
             CREATE TABLE IF NOT EXISTS merge_events (
               run_id      BIGINT NOT NULL,

@@ -381,7 +381,13 @@ public final class Mm {
     // ================================================================== internal helpers
 
     void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, boolean assumed) {
-        observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY));
+        emit(kind, reason, start, end, legacy, assumed, null);
+    }
+
+    /** Reports an event about {@code subject} (the target, the split VMA, the new or removed one). */
+    void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, boolean assumed, Vma subject) {
+        observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY,
+            subject == null ? 0 : subject.id));
     }
 
     boolean preallocFails() {
@@ -395,11 +401,13 @@ public final class Mm {
     void link(Vma v) {
         tree.insert(v);
         mappedBytes += v.end - v.start;
+        observer.linked(v);
     }
 
     void unlink(Vma v) {
         tree.remove(v);
         mappedBytes -= v.end - v.start;
+        observer.unlinked(v);
     }
 
     void setRange(Vma v, long start, long end, long pgoff) {
@@ -585,7 +593,7 @@ public final class Mm {
         long os = v.start;
         long oe = v.end;
         setRange(v, start, v.end, v.pgoff - ((os - start) >>> PAGE_SHIFT));
-        emit(Kind.EXPAND, null, v.start, v.end, 0, false);
+        emit(Kind.EXPAND, null, v.start, v.end, 0, false, v);
         return 0;
     }
 
@@ -822,7 +830,7 @@ public final class Mm {
             vma = new Vma(addr, end, pgoff, vmFlags, f);
             vma.anonKnownEpoch = epoch;
             link(vma);
-            emit(Kind.NEW_NONE, null, addr, end, 0, false);
+            emit(Kind.NEW_NONE, null, addr, end, 0, false, vma);
         }
         // __mmap_complete()
         if ((vma.flags & VM_LOCKED) != 0) {
@@ -1690,7 +1698,7 @@ public final class Mm {
         Vma v = new Vma(addr, addr + len, addr >>> PAGE_SHIFT, flags | (softDirty ? VM_SOFTDIRTY : 0), null);
         v.anonKnownEpoch = epoch;
         link(v);
-        emit(Kind.NEW_NONE, null, addr, addr + len, 0, false);
+        emit(Kind.NEW_NONE, null, addr, addr + len, 0, false, v);
         return 0;
     }
 
@@ -1933,7 +1941,8 @@ public final class Mm {
      * (no UFFD_FEATURE_EVENT_FORK assumed). Nothing merges. No events are reported.
      */
     public Mm fork() {
-        Mm child = new Mm(version, faultPolicy, observer);
+        // the child's VMAs are reported to the child's observer (setObserver), not the parent's
+        Mm child = new Mm(version, faultPolicy, VmaObserver.NONE);
         child.maxMapCount = maxMapCount;
         child.taskSize = taskSize;
         child.hugePageSize = hugePageSize;
@@ -1971,6 +1980,7 @@ public final class Mm {
             c.anonKnownEpoch = 0;
             child.link(c);
         }
+        child.observer = observer;
         endCall(0);
         return child;
     }

@@ -298,7 +298,7 @@ public final class VmaEngine {
         }
         g.state = VmaMergeState.State.SUCCESS;
         g.kind = both ? Kind.NEW_BOTH : canMergeLeft ? Kind.NEW_LEFT : Kind.NEW_RIGHT;
-        mm.emit(g.kind, null, g.target.start, g.target.end, legacyCase(g.kind), g.assumed);
+        mm.emit(g.kind, null, g.target.start, g.target.end, legacyCase(g.kind), g.assumed, g.target);
         return g.target;
     }
 
@@ -482,7 +482,7 @@ public final class VmaEngine {
         g.target.flags |= sticky;
         g.state = VmaMergeState.State.SUCCESS;
         g.kind = kind;
-        mm.emit(kind, null, g.target.start, g.target.end, legacyCase(kind), g.assumed);
+        mm.emit(kind, null, g.target.start, g.target.end, legacyCase(kind), g.assumed, g.target);
         return g.target;
     }
 
@@ -580,7 +580,7 @@ public final class VmaEngine {
     public int vmaExpand(VmaMergeState g) {
         int r = vmaExpandInternal(g);
         if (r == 0) {
-            mm.emit(Kind.EXPAND, null, g.target.start, g.target.end, 0, g.assumed);
+            mm.emit(Kind.EXPAND, null, g.target.start, g.target.end, 0, g.assumed, g.target);
         }
         return r;
     }
@@ -637,7 +637,7 @@ public final class VmaEngine {
         long os = vma.start;
         long oe = vma.end;
         mm.setRange(vma, start, end, pgoff);
-        mm.emit(Kind.SHRINK, null, os, oe, 0, false);
+        mm.emit(Kind.SHRINK, null, os, oe, 0, false, vma);
         return 0;
     }
 
@@ -694,7 +694,7 @@ public final class VmaEngine {
             mm.setRange(vma, os, addr, vma.pgoff);
         }
         mm.link(n);
-        mm.emit(Kind.SPLIT, null, os, oe, 0, false);
+        mm.emit(Kind.SPLIT, null, os, oe, 0, false, vma);
         return 0;
     }
 
@@ -841,7 +841,7 @@ public final class VmaEngine {
         newVma.end = addr + len;
         newVma.pgoff = pgoff;
         mm.link(newVma);
-        mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g.assumed);
+        mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g.assumed, newVma);
         return newVma;
     }
 
@@ -906,7 +906,7 @@ public final class VmaEngine {
     void completeMunmapVmas(Gathered gathered) {
         for (Vma v : gathered.vmas) {
             mm.unlink(v);
-            mm.emit(Kind.REMOVE, null, v.start, v.end, 0, false);
+            mm.emit(Kind.REMOVE, null, v.start, v.end, 0, false, v);
         }
     }
 
