@@ -83,6 +83,7 @@ final class Progress {
             }
             @Override public void onFinalVma(long mmId, FinalVma v) { next.onFinalVma(mmId, v); }
             @Override public void onVmaLife(VmaLife l) { next.onVmaLife(l); }
+            @Override public void onPeakVma(long mmId, long seq, FinalVma v) { next.onPeakVma(mmId, seq, v); }
             @Override public void onLatency(String scope, String name, Histogram h) { next.onLatency(scope, name, h); }
             @Override public void finish(RunSummary s, IngestStats st) { next.finish(s, st); }
         };

@@ -27,6 +27,13 @@ public interface ReplayListener {
     /** The trace and the model disagreed; the replay reconciled and says why. */
     default void onDivergence(long seq, int pid, String cause, String detail) { }
 
+    /**
+     * One VMA of an address space's layout at its peak VMA count, reported when the address
+     * space ends. {@code seq} is the event after which the layout was taken: exactly the peak
+     * below 4 096 VMAs, above that within 2 % of it (snapshots cost O(VMAs)).
+     */
+    default void onPeakVma(long mmId, long seq, FinalVma vma) { }
+
     /** One VMA's whole life, reported when it ends (or at the end of the trace). */
     default void onVmaLife(VmaLife life) { }
 

@@ -163,6 +163,7 @@ public final class Replayer {
         }
         space.lives.settle(e.seq(), e.syscall());
         AddressSpace now = t.space; // execve replaced it
+        if (now.mm.mapCount() > now.peakCount) now.atNewPeak(e.seq());
         if (now != space || now.mm.mapCount() != before || now.mm.mappedBytes() != bytesBefore) {
             listener.onTimeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
         }
@@ -313,11 +314,9 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
-        for (Vma v : s.mm.vmas()) {
-            String name = s.mm.mapsName(v);
-            listener.onFinalVma(s.id, new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(),
-                    name.isEmpty() ? null : name, v.file() != null ? v.file().dev() : "00:00",
-                    v.file() != null ? v.file().inode() : 0));
+        for (Vma v : s.mm.vmas()) listener.onFinalVma(s.id, s.describe(v));
+        if (s.peak != null) {
+            for (ReplayListener.FinalVma v : s.peak) listener.onPeakVma(s.id, s.peakSeq, v);
         }
         finalLayouts.put(s.pid, FinalLayout.of(s.mm));
     }
@@ -393,10 +392,33 @@ public final class Replayer {
         boolean execd;
         boolean finished;
 
+        /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
+        int peakCount;
+        List<ReplayListener.FinalVma> peak;
+        long peakSeq = -1;
+
         AddressSpace(long id, int pid, String exe) {
             this.id = id;
             this.pid = pid;
             this.exe = exe;
+        }
+
+        /** Exact below this many VMAs; above it a new layout is kept only every 2 % of growth. */
+        static final int EXACT_PEAK_BELOW = 4096;
+
+        void atNewPeak(long seq) {
+            peakCount = mm.mapCount();
+            if (peak != null && peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
+            List<ReplayListener.FinalVma> snap = new ArrayList<>(peakCount);
+            for (Vma v : mm.vmas()) snap.add(describe(v));
+            peak = snap;
+            peakSeq = seq;
+        }
+
+        ReplayListener.FinalVma describe(Vma v) {
+            String name = mm.mapsName(v);
+            return new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(), name.isEmpty() ? null : name,
+                    v.file() != null ? v.file().dev() : "00:00", v.file() != null ? v.file().inode() : 0);
         }
     }
 }

@@ -34,6 +34,8 @@ class ReplayerTest {
         final List<VmaEvent> vmaEvents = new ArrayList<>();
         final Map<Long, List<FinalVma>> finals = new java.util.HashMap<>();
         final List<VmaLife> lives = new ArrayList<>();
+        final List<Long> peakSeqs = new ArrayList<>();
+        final List<FinalVma> peak = new ArrayList<>();
         boolean finished;
 
         @Override public void onProcess(ProcessInfo p) { processes.add(p); }
@@ -42,6 +44,7 @@ class ReplayerTest {
         @Override public void onFinalVma(long mmId, FinalVma v) { finals.computeIfAbsent(mmId, k -> new ArrayList<>()).add(v); }
         @Override public void finish(RunSummary s, IngestStats st) { finished = true; }
         @Override public void onVmaLife(VmaLife l) { lives.add(l); }
+        @Override public void onPeakVma(long mmId, long seq, FinalVma v) { peakSeqs.add(seq); peak.add(v); }
 
         long count(VmaEvent.Kind k) {
             return vmaEvents.stream().filter(e -> e.kind() == k).count();
@@ -252,6 +255,24 @@ class ReplayerTest {
         assertThat(b.merges()).isEqualTo(1);
         assertThat(b.removedSeq()).as("still mapped at the end of the trace").isEqualTo(-1);
         assertThat(b.removedBy()).isNull();
+    }
+
+    @Test
+    void theLayoutAtThePeakIsKeptForTheReport() throws Exception {
+        /*
+         * 0123456
+         * A B C      three separate mappings (peak: 3 VMAs after seq 2)
+         * A          then two are unmapped
+         */
+        mmap(100, 0, 1, RW);
+        mmap(100, 2, 1, R);
+        mmap(100, 4, 1, RW);
+        ev(100, new Call.Munmap(W + 2 * PAGE, 3 * PAGE), 0);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(layouts.get(100)).hasSize(1);
+        assertThat(rec.peak).extracting(ReplayListener.FinalVma::start).containsExactly(W, W + 2 * PAGE, W + 4 * PAGE);
+        assertThat(rec.peakSeqs).containsOnly(2L);
     }
 
     /** No more events. */

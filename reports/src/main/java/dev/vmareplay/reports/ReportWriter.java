@@ -202,6 +202,17 @@ public final class ReportWriter {
                 first = false;
             }
             m.append("}");
+            m.append(",\n\"peakLayouts\": {");
+            first = true;
+            for (long mm : mms) {
+                String sql = """
+                        SELECT %s AS s, %s AS e, perms AS p, pgoff AS o, file AS f, seq AS q
+                        FROM peak_vmas WHERE run_id = ? AND mm_id = %d ORDER BY start LIMIT %d""".formatted(
+                        hex("start"), hex("\"end\""), mm, o.maxLayoutVmas());
+                m.append(first ? "" : ",").append("\n\"").append(mm).append("\": ").append(rows(c, sql, runId));
+                first = false;
+            }
+            m.append("}");
             m.append(",\n\"layoutCounts\": ").append(rows(c,
                     "SELECT mm_id, count(*) AS n FROM final_vmas WHERE run_id = ? GROUP BY 1", runId));
             m.append(",\n\"latency\": ").append(rows(c, """

@@ -38,6 +38,7 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
     private final long runId;
     private final DuckDBAppender processes, events, mergeEvents, timeline, finalVmas, divergences, latency;
     private final DuckDBAppender lifecycle;
+    private final DuckDBAppender peakVmas;
     private final List<DuckDBAppender> all;
     private boolean open = true;
     private long nEvents, nDivergences, nVmaEvents, nProcesses;
@@ -79,7 +80,8 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             divergences = dc.createAppender("main", "divergences");
             latency = dc.createAppender("main", "latency");
             lifecycle = dc.createAppender("main", "vma_lifecycle");
-            all = List.of(processes, events, mergeEvents, timeline, finalVmas, divergences, latency, lifecycle);
+            peakVmas = dc.createAppender("main", "peak_vmas");
+            all = List.of(processes, events, mergeEvents, timeline, finalVmas, divergences, latency, lifecycle, peakVmas);
         } catch (SQLException e) {
             rollbackQuietly();
             open = false;
@@ -237,10 +239,24 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
         });
     }
 
-    /** {@code /proc/PID/maps} permissions from vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, VM_SHARED 8. */
+    /**
+     * {@code /proc/PID/maps} permissions from vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, and
+     * 's' from VM_MAYSHARE 0x80 (a shared mapping of a read-only file has no VM_SHARED).
+     */
     static String perms(long flags) {
         return "" + ((flags & 1) != 0 ? 'r' : '-') + ((flags & 2) != 0 ? 'w' : '-')
-                + ((flags & 4) != 0 ? 'x' : '-') + ((flags & 8) != 0 ? 's' : 'p');
+                + ((flags & 4) != 0 ? 'x' : '-') + ((flags & 0x80) != 0 ? 's' : 'p');
+    }
+
+    @Override
+    public void onPeakVma(long mmId, long seq, FinalVma v) {
+        write("the peak layout", () -> {
+            DuckDBAppender a = peakVmas;
+            a.beginRow().append(runId).append(mmId).append(seq).append(v.start()).append(v.end()).append(v.flags())
+                    .append(perms(v.flags())).append(v.pgoff());
+            str(a, v.file());
+            a.endRow();
+        });
     }
 
     @Override

@@ -20,7 +20,7 @@ public final class Schema {
     /** Every table, in the order they are created (also the order they are exported). */
     public static final List<String> TABLES = List.of(
             "runs", "processes", "events", "merge_events", "vma_timeline", "final_vmas",
-            "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle");
+            "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle", "peak_vmas");
 
     /** Every view. */
     public static final List<String> VIEWS = List.of(
@@ -131,6 +131,17 @@ public final class Schema {
               file   VARCHAR,
               dev    VARCHAR,
               inode  BIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS peak_vmas (
+              run_id BIGINT NOT NULL,
+              mm_id  BIGINT NOT NULL,
+              seq    BIGINT,
+              start  UBIGINT,
+              "end"  UBIGINT,
+              flags  BIGINT,
+              perms  VARCHAR,
+              pgoff  UBIGINT,
+              file   VARCHAR)""",
             """
             CREATE TABLE IF NOT EXISTS divergences (
               run_id BIGINT NOT NULL,
