@@ -28,7 +28,8 @@ final class Progress {
     private final long started = System.nanoTime();
     private long lastPrint = started;
     private long events;
-    private long processes;
+    private final java.util.Set<Integer> pids = new java.util.HashSet<>();
+    private long assumed;
     private final Map<String, Long> divergences = new TreeMap<>();
 
     private Progress(PrintWriter err, EventSource source, boolean show, long totalBytes) {
@@ -38,30 +39,51 @@ final class Progress {
         this.totalBytes = totalBytes;
     }
 
-    static Progress forTerminal(boolean quiet, PrintWriter err, EventSource source) {
+    static Progress forTerminal(boolean quiet, PrintWriter err, EventSource source, java.util.List<String> inputs) {
         boolean tty = System.console() != null && System.getenv("VMAREPLAY_NO_PROGRESS") == null;
-        return new Progress(err, source, !quiet && tty, -1);
+        return new Progress(err, source, !quiet && tty, plainFileBytes(inputs));
+    }
+
+    /** The inputs' total size when every one is an uncompressed file (so a time left can be told), else -1. */
+    private static long plainFileBytes(java.util.List<String> inputs) {
+        long total = 0;
+        for (String in : inputs) {
+            if (in.equals("-") || in.endsWith(".gz")) return -1;
+            try {
+                total += java.nio.file.Files.size(java.nio.file.Path.of(in));
+            } catch (java.io.IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return total;
     }
 
     long events() { return events; }
-    long processes() { return processes; }
+    /** Distinct processes (an execve gives a process a new address space, not a new pid). */
+    long processes() { return pids.size(); }
+    long assumed() { return assumed; }
     Map<String, Long> divergences() { return divergences; }
 
     ReplayListener wrap(ReplayListener next) {
         return new ReplayListener() {
-            @Override public void onProcess(ProcessInfo p) { processes++; next.onProcess(p); }
+            @Override public void onProcess(ProcessInfo p) { pids.add(p.pid()); next.onProcess(p); }
             @Override public void onEvent(Event e, long mmId) {
                 events++;
                 if (show && (events & 0xfff) == 0) tick();
                 next.onEvent(e, mmId);
             }
-            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) { next.onVmaEvent(seq, pid, mmId, syscall, v); }
+            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
+                if (v.assumed()) assumed++;
+                next.onVmaEvent(seq, pid, mmId, syscall, v);
+            }
             @Override public void onTimeline(long mmId, long seq, long tsNs, int n, long bytes) { next.onTimeline(mmId, seq, tsNs, n, bytes); }
             @Override public void onDivergence(long seq, int pid, String cause, String detail) {
                 divergences.merge(cause, 1L, Long::sum);
                 next.onDivergence(seq, pid, cause, detail);
             }
             @Override public void onFinalVma(long mmId, FinalVma v) { next.onFinalVma(mmId, v); }
+            @Override public void onVmaLife(VmaLife l) { next.onVmaLife(l); }
+            @Override public void onPeakVma(long mmId, long seq, FinalVma v) { next.onPeakVma(mmId, seq, v); }
             @Override public void onLatency(String scope, String name, Histogram h) { next.onLatency(scope, name, h); }
             @Override public void finish(RunSummary s, IngestStats st) { next.finish(s, st); }
         };
@@ -73,7 +95,11 @@ final class Progress {
         lastPrint = now;
         double secs = (now - started) / 1e9;
         long bytes = source.stats().bytesRead();
-        err.printf("\r  %,d events  %.1f MB  %,.0f events/s  %.0fs   ", events, bytes / 1e6, events / secs, secs);
+        String left = "";
+        if (totalBytes > 0 && bytes > 0 && bytes < totalBytes) {
+            left = String.format("  %.0f%%  %.0fs left", 100.0 * bytes / totalBytes, secs * (totalBytes - bytes) / bytes);
+        }
+        err.printf("\r  %,d events  %.1f MB  %,.0f events/s  %.0fs%s   ", events, bytes / 1e6, events / secs, secs, left);
         err.flush();
     }
 

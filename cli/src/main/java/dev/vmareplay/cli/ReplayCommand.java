@@ -119,7 +119,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             try (RunWriter writer = store.beginRun(meta); EventSource source = Inputs.open(traces, Inputs.format(format), strict, markers)) {
                 runId = writer.runId();
-                progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source);
+                progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source, traces);
                 Replayer replayer = new Replayer(options, progress.wrap(writer));
                 layouts = replayer.run(source);
                 progress.done();
@@ -135,7 +135,8 @@ final class ReplayCommand implements Callable<Integer> {
             if (!noReport) ReportWriter.write(store, runId, report);
             if (!quiet) {
                 Summary.print(out, store, runId, db, noReport ? null : report, stats,
-                        Duration.ofNanos(System.nanoTime() - started), progress);
+                        Duration.ofNanos(System.nanoTime() - started), progress,
+                        options.faultPolicy() == null ? "write-before-protect" : options.faultPolicy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
             }
             return Errors.OK;
         } catch (StorageException e) {

@@ -14,7 +14,7 @@ final class Summary {
     private Summary() { }
 
     static void print(PrintWriter out, RunStore store, long runId, Path db, Path report, IngestStats stats,
-                      Duration took, Progress tally) {
+                      Duration took, Progress tally, String faultPolicy) {
         Map<String, Long> cases = store.caseCounts(runId);
         out.printf("run %d: %,d events from %s input in %.2fs%n", runId, tally.events(), stats.format(), took.toMillis() / 1000.0);
         out.println();
@@ -38,6 +38,11 @@ final class Summary {
             out.println("  divergences: none (the model agreed with every result in the trace)");
         } else {
             out.printf("  divergences: %,d %s  (select * from divergences where run_id = %d)%n", div, tally.divergences(), runId);
+        }
+        if (tally.assumed() > 0) {
+            out.printf("  assumed: %,d merge decisions rested on anon_vma state the trace cannot show (fault policy %s;%n"
+                    + "           a trace with page faults, perf trace -F, makes them observed)  (merge_events.assumed)%n",
+                    tally.assumed(), faultPolicy);
         }
         out.printf("  processes: %,d%n", tally.processes());
         out.println();

@@ -101,8 +101,20 @@ final class VerifyCommand implements Callable<Integer> {
         Map<Integer, List<MapsEntry>> layouts;
         List<String> divergences = new ArrayList<>();
         int[] firstPid = {-1};
+        dev.vmareplay.ingest.event.Event[] lastEvent = {null};
+        List<Touch> touches = new ArrayList<>();
+        Map<Long, String> sources = new java.util.HashMap<>();
         ReplayListener listener = new ReplayListener() {
             @Override public void onProcess(ProcessInfo p) { if (firstPid[0] < 0) firstPid[0] = p.pid(); }
+            @Override public void onEvent(dev.vmareplay.ingest.event.Event e, long mmId) {
+                lastEvent[0] = e;
+            }
+            @Override public void onVmaEvent(long seq, int p, long mmId, String syscall, dev.vmareplay.replay.engine.VmaEvent v) {
+                touches.add(new Touch(seq, p, v.start(), v.end(), syscall + " " + v.kind().storageName()
+                        + (v.reason() != null ? "(" + v.reason().storageName() + ")" : "") + (v.assumed() ? " [assumed]" : "")));
+                dev.vmareplay.ingest.event.Event e = lastEvent[0];
+                if (e != null && e.seq() == seq) sources.putIfAbsent(seq, e.source().toString());
+            }
             @Override public void onDivergence(long seq, int p, String cause, String detail) {
                 if (divergences.size() < 20) divergences.add("event " + seq + " (pid " + p + "): " + cause + ": " + detail);
             }
@@ -131,12 +143,31 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("  %-62s | %-62s | %s%n", "kernel (" + expectMaps.getFileName() + ")", "replayed", "why");
         for (LayoutComparison.Row r : cmp.differences()) {
             out.printf("  %-62s | %-62s | %s%n", describe(r.expected()), describe(r.got()), r.problem() + likelyCause(r));
+            Touch last = lastTouch(touches, which, r);
+            if (last != null) {
+                out.printf("  %-62s   %-62s   last changed by event %d (%s) at %s%n", "", "", last.seq(), last.what(),
+                        sources.getOrDefault(last.seq(), "?"));
+            }
         }
         if (!divergences.isEmpty()) {
             out.println("  divergences during the replay (the model reconciled with the trace):");
             for (String d : divergences) out.println("    " + d);
         }
         return Errors.MISMATCH;
+    }
+
+    /** An engine event over [start, end) caused by event {@code seq}. */
+    record Touch(long seq, int pid, long start, long end, String what) { }
+
+    /** The last engine event of that process that touched the differing row's range. */
+    private static Touch lastTouch(List<Touch> touches, int pid, LayoutComparison.Row r) {
+        long start = Math.min(r.expected() != null ? r.expected().start() : Long.MAX_VALUE, r.got() != null ? r.got().start() : Long.MAX_VALUE);
+        long end = Math.max(r.expected() != null ? r.expected().end() : 0, r.got() != null ? r.got().end() : 0);
+        for (int i = touches.size() - 1; i >= 0; i--) {
+            Touch t = touches.get(i);
+            if (t.pid() == pid && Long.compareUnsigned(t.start(), end) < 0 && Long.compareUnsigned(start, t.end()) < 0) return t;
+        }
+        return null;
     }
 
     private static String describe(MapsEntry e) {
@@ -148,6 +179,19 @@ final class VerifyCommand implements Callable<Integer> {
     /** The usual reasons a modelled layout differs, by what the difference looks like. */
     private static String likelyCause(LayoutComparison.Row r) {
         MapsEntry a = r.expected(), b = r.got();
+        if (r.problem().startsWith("VmFlags") && a != null && b != null && a.vmFlags() != null && b.vmFlags() != null) {
+            java.util.Set<String> x = new java.util.HashSet<>(List.of(a.vmFlags().trim().split("\\s+")));
+            java.util.Set<String> y = new java.util.HashSet<>(List.of(b.vmFlags().trim().split("\\s+")));
+            java.util.Set<String> diff = new java.util.HashSet<>(x);
+            diff.addAll(y);
+            java.util.Set<String> both = new java.util.HashSet<>(x);
+            both.retainAll(y);
+            diff.removeAll(both);
+            if (diff.equals(java.util.Set.of("ac"))) {
+                return " (VM_ACCOUNT: mprotect keeps it only on memory that was written, anon_vma state the trace cannot show)";
+            }
+            return "";
+        }
         if (a != null && b != null && a.perms().equals(b.perms()) && a.path().equals(b.path())) {
             return " (boundaries: likely anon_vma state the trace cannot show, or a merge the model refused/allowed)";
         }

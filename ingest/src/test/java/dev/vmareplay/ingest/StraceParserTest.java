@@ -54,6 +54,17 @@ class StraceParserTest {
     }
 
     @Test
+    void prctlOptionsOtherThanSetVmaAreWellFormedAndMakeNoEvent() throws IOException {
+        // a JVM names its threads: PR_SET_NAME is a constant the VMA model never needs
+        Result r = p("11163 21:46:50.930198 prctl(PR_SET_NAME, \"VM Thread\" <unfinished ...>\n"
+                + "11163 21:46:50.930226 <... prctl resumed>) = 0 <0.000022>\n"
+                + "11163 21:46:50.930300 prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x7f0000000000, 8192, \"heap\") = 0 <0.000002>\n");
+        assertThat(r.stats().get(IngestStats.LineClass.MALFORMED)).isZero();
+        assertThat(r.events()).singleElement().satisfies(e ->
+                assertThat(((Call.SetVmaName) e.call()).vmaName()).isEqualTo("heap"));
+    }
+
+    @Test
     void midnightRolloverOfWallClock() throws IOException {
         Result r = p("5  23:59:59.999000 brk(NULL) = 0x1000\n5  00:00:00.001000 brk(NULL) = 0x1000\n");
         assertThat(r.events().get(1).tsNs() - r.events().get(0).tsNs()).isEqualTo(2_000_000L);

@@ -89,7 +89,14 @@ final class CallApplier {
             // a file mapping whose file the trace cannot name (perf formats print no paths)
             file = replayer.files().forRef(new dev.vmareplay.ingest.event.FileRef(-1L - m.fd(), "", true));
         }
-        // place it where the kernel placed it: as a fixed mapping at the returned address
+        boolean openSeen = m.file() != null && !m.file().fromPathOnly(); // then FileRef.readOnly says it exactly
+        if (file != null && !openSeen && (m.flags() & Mman.MAP_TYPE) != Mman.MAP_PRIVATE && (m.prot() & Mman.PROT_WRITE) == 0) {
+            // A shared read-only mapping: the trace does not say how the fd was opened, and
+            // read-only opens are by far the common case (locale archives, caches, fonts). A file
+            // not open for writing loses VM_SHARED and VM_MAYWRITE (smaps: no "sh", no "mw").
+            file = new VmaFile(file.id(), file.path(), file.dev(), file.inode(), true, false,
+                    file.hasCloseHook(), file.shmem(), file.anonShmem());
+        }
         int flags = m.flags();
         int err = mm.mmap(addr, m.len(), m.prot(), flags, file, m.offset());
         if (err == Errno.EEXIST) {
@@ -172,9 +179,12 @@ final class CallApplier {
 
     private void seedHole(long start, long end) {
         mm.seed(start, end).insert();
+        String why = space.execd && !space.seeded
+                ? " (most likely mapped by the kernel during execve: the executable, the loader or the stack; a snapshot taken after exec seeds them)"
+                : space.seeded ? "" : " (mapped before the trace started; --seed-maps with a snapshot seeds it)";
         replayer.divergence(event.seq(), space.pid, Divergence.MISSING_MAPPING, String.format(
-                "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p",
-                event.syscall(), start, end));
+                "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p%s",
+                event.syscall(), start, end, why));
     }
 
     /**

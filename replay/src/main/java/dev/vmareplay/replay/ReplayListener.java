@@ -27,6 +27,16 @@ public interface ReplayListener {
     /** The trace and the model disagreed; the replay reconciled and says why. */
     default void onDivergence(long seq, int pid, String cause, String detail) { }
 
+    /**
+     * One VMA of an address space's layout at its peak VMA count, reported when the address
+     * space ends. {@code seq} is the event after which the layout was taken: exactly the peak
+     * below 4 096 VMAs, above that within 2 % of it (snapshots cost O(VMAs)).
+     */
+    default void onPeakVma(long mmId, long seq, FinalVma vma) { }
+
+    /** One VMA's whole life, reported when it ends (or at the end of the trace). */
+    default void onVmaLife(VmaLife life) { }
+
     /** One VMA of an address space's final layout. */
     default void onFinalVma(long mmId, FinalVma vma) { }
 
@@ -65,6 +75,24 @@ public interface ReplayListener {
      */
     record SnapshotPoint(long seq, int pid, boolean start, int image, java.nio.file.Path snapshot,
                          java.util.List<dev.vmareplay.replay.maps.MapsEntry> layout) { }
+
+    /**
+     * The life of one VMA (one engine VMA object: merges keep the target's identity, a split
+     * creates the new piece).
+     *
+     * @param start       the VMA's start when it was created
+     * @param end         its end when it was created
+     * @param createdSeq  the event that created it (-1: seeded from a snapshot)
+     * @param createdBy   mmap, brk, mremap (a new VMA), split (a piece of {@code parentVma}),
+     *                    seed, fork, or reconciled:SYSCALL (created to agree with the trace)
+     * @param splits      how often it was split (each split made a new VMA)
+     * @param merges      how many merges it was the surviving target of
+     * @param removedSeq  the event that removed it; -1 when it was still mapped at the end
+     * @param removedBy   munmap, mmap (MAP_FIXED over it), mremap, brk, merge (absorbed into
+     *                    {@code mergedInto}), exit, execve; null when still mapped
+     */
+    record VmaLife(long mmId, long vmaId, long start, long end, long createdSeq, String createdBy, long parentVma,
+                   int splits, int merges, long removedSeq, String removedBy, long mergedInto) { }
 
     /** Totals of one completed run. */
     record RunSummary(long events, long divergences, long vmaEvents, long processes) { }

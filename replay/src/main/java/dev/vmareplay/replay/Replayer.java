@@ -44,13 +44,18 @@ public final class Replayer {
     private final FileIdentities files = new FileIdentities();
     /** START markers seen per pid: which image of the process a snapshot belongs to. */
     private final Map<Integer, Integer> markerImages = new HashMap<>();
-    /** Tasks that exited (until a clone creates that tid again). */
-    private final java.util.Set<Integer> exited = new java.util.HashSet<>();
     private long nextMmId = 1;
     private boolean firstProcessSeen;
     private int firstPid = -1;
     private FaultPolicy faultPolicy;
     private long events, divergences, vmaEvents, processes;
+
+    /** Events of tasks whose creating clone has not returned yet, by tid (bounded). */
+    private final Map<Integer, List<Event>> held = new HashMap<>();
+    private int heldEvents;
+    private static final int MAX_HELD = 100_000;
+    /** Tasks that exited (until a clone creates that tid again): their "+++ exited" line, and lines perf prints late, are not a new task. */
+    private final java.util.Set<Integer> exited = new java.util.HashSet<>();
 
     /** The event being replayed: engine observers attribute what they see to it. */
     private Event current;
@@ -69,6 +74,7 @@ public final class Replayer {
         while ((e = source.next()) != null) {
             replay(e);
         }
+        releaseHeld();
         finishAll();
         if (source.stats().lostEvents() > 0) {
             divergence(-1, 0, Divergence.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
@@ -78,13 +84,52 @@ public final class Replayer {
         return finalLayouts;
     }
 
-    /** Replays one event. */
+    /**
+     * Replays one event. A task whose creating clone has not returned yet (strace prints a new
+     * child's first calls before its parent's {@code <... clone resumed>}) is held back until the
+     * clone comes, so that its events land in the address space the clone gives it.
+     */
     public void replay(Event e) {
+        int tid = e.tid();
+        if (!tasks.containsKey(tid) && firstProcessSeen) {
+            if (e.call() instanceof Call.Exit && exited.contains(tid)) {
+                // strace prints exit_group and then "+++ exited +++": the task is already gone
+                events++;
+                listener.onEvent(e, -1);
+                return;
+            }
+            if (heldEvents < MAX_HELD) {
+                held.computeIfAbsent(tid, k -> new ArrayList<>()).add(e);
+                heldEvents++;
+                return;
+            }
+            releaseHeld(); // waited long enough: those tasks were created before the trace
+        }
+        apply(e);
+        if (e.call() instanceof Call.Clone && e.succeeded() && e.ret() > 0) {
+            List<Event> waiting = held.remove((int) e.ret());
+            if (waiting != null) {
+                heldEvents -= waiting.size();
+                for (Event w : waiting) apply(w);
+            }
+        }
+    }
+
+    /** Replays held events of tasks whose clone never came: they get address spaces of their own. */
+    private void releaseHeld() {
+        List<Event> all = new ArrayList<>();
+        held.values().forEach(all::addAll);
+        held.clear();
+        heldEvents = 0;
+        all.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        for (Event w : all) apply(w);
+    }
+
+    private void apply(Event e) {
         events++;
         current = e;
         caused.clear();
         if (e.call() instanceof Call.Exit && !tasks.containsKey(e.tid())) {
-            // strace prints exit_group and then "+++ exited +++": the task is already gone
             listener.onEvent(e, -1);
             return;
         }
@@ -132,7 +177,9 @@ public final class Replayer {
                 latency.record("case", e.syscall() + "/" + kind, e.durationNs());
             }
         }
+        space.lives.settle(e.seq(), e.syscall());
         AddressSpace now = t.space; // execve replaced it
+        if (now.mm.mapCount() > now.peakCount) now.atNewPeak(e.seq());
         if (now != space || now.mm.mapCount() != before || now.mm.mappedBytes() != bytesBefore) {
             listener.onTimeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
         }
@@ -172,9 +219,12 @@ public final class Replayer {
     private AddressSpace newSpace(int pid, int parentPid, String exe, Mm forkedFrom) {
         long id = nextMmId++;
         AddressSpace space = new AddressSpace(id, pid, exe);
+        space.lives = new VmaLives(id, listener);
         if (forkedFrom != null) {
             space.mm = forkedFrom.fork();
             space.mm.setObserver(observerFor(space));
+            long seq = current != null ? current.seq() : -1;
+            for (Vma v : space.mm.vmas()) space.lives.born(v, seq, "fork");
         } else {
             space.mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
         }
@@ -191,6 +241,7 @@ public final class Replayer {
         try {
             List<MapsEntry> entries = MapsParser.parse(seed);
             SeedLoader.load(space.mm, entries, files);
+            space.lives.seeded();
             space.seeded = true;
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read seed snapshot " + seed + ": " + ex.getMessage(), ex);
@@ -212,7 +263,7 @@ public final class Replayer {
         if (m.start()) {
             image = markerImages.merge(pid, 1, Integer::sum);
             snapshot = dir.find(pid, image, SnapshotDir.Kind.START);
-            if (snapshot != null) reseed(space, snapshot);
+            if (snapshot != null) reseed(space, snapshot, e.seq());
         } else {
             image = markerImages.getOrDefault(pid, 0);
             snapshot = dir.find(pid, image, SnapshotDir.Kind.END);
@@ -222,13 +273,15 @@ public final class Replayer {
     }
 
     /** Replaces the address space's model by one built from the snapshot (the brk is kept when it has no [heap]). */
-    private void reseed(AddressSpace space, Path snapshot) {
+    private void reseed(AddressSpace space, Path snapshot, long seq) {
         Mm old = space.mm;
+        space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
         Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
         Event saved = current;
         current = null; // seeding is not caused by an event
         try {
             SeedLoader.load(mm, MapsParser.parse(snapshot), files);
+            space.lives.seeded();
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read snapshot " + snapshot + ": " + ex.getMessage(), ex);
         } finally {
@@ -285,6 +338,7 @@ public final class Replayer {
         }
         release(t);
         AddressSpace space = newSpace(t.tgid, 0, exec.path());
+        space.execd = true;
         t.space = space;
         t.execd = true;
         seed(space, t.tgid, false);
@@ -309,25 +363,29 @@ public final class Replayer {
     /** A task stops using its address space; the last user ends it. */
     private void release(Task t) {
         AddressSpace s = t.space;
-        if (--s.users == 0) finish(s);
+        if (--s.users == 0) {
+            s.lives.close(current != null ? current.seq() : -1, current != null && current.call() instanceof Call.Execve ? "execve" : "exit");
+            finish(s);
+        }
     }
 
     private void finishAll() {
         List<AddressSpace> live = new ArrayList<>();
         for (Task t : tasks.values()) if (!live.contains(t.space)) live.add(t.space);
         live.sort((a, b) -> Long.compare(a.id, b.id));
-        for (AddressSpace s : live) finish(s);
+        for (AddressSpace s : live) {
+            s.lives.close(-1, null);
+            finish(s);
+        }
         tasks.clear();
     }
 
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
-        for (Vma v : s.mm.vmas()) {
-            String name = s.mm.mapsName(v);
-            listener.onFinalVma(s.id, new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(),
-                    name.isEmpty() ? null : name, v.file() != null ? v.file().dev() : "00:00",
-                    v.file() != null ? v.file().inode() : 0));
+        for (Vma v : s.mm.vmas()) listener.onFinalVma(s.id, s.describe(v));
+        if (s.peak != null) {
+            for (ReplayListener.FinalVma v : s.peak) listener.onPeakVma(s.id, s.peakSeq, v);
         }
         finalLayouts.put(s.pid, FinalLayout.of(s.mm));
     }
@@ -335,12 +393,26 @@ public final class Replayer {
     // ---- what the call applier and the engine report -----------------------------------
 
     private dev.vmareplay.replay.engine.VmaObserver observerFor(AddressSpace space) {
-        return v -> {
-            vmaEvents++;
-            caused.add(v);
-            Event e = current;
-            if (e == null) return; // seeding
-            listener.onVmaEvent(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(), v);
+        return new dev.vmareplay.replay.engine.VmaObserver() {
+            @Override
+            public void on(VmaEvent v) {
+                vmaEvents++;
+                caused.add(v);
+                Event e = current;
+                if (e == null) return;
+                space.lives.event(v, e.seq(), e.syscall());
+                listener.onVmaEvent(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(), v);
+            }
+
+            @Override
+            public void linked(Vma v) {
+                space.lives.linked(v);
+            }
+
+            @Override
+            public void unlinked(Vma v) {
+                space.lives.unlinked(v);
+            }
         };
     }
 
@@ -383,14 +455,41 @@ public final class Replayer {
         final int pid;
         final String exe;
         Mm mm;
+        VmaLives lives;
         int users = 1;
         boolean seeded;
+        /** Created by an execve in the trace: the kernel mapped the executable, the loader, the
+         *  stack and the vdso without any syscall showing it. */
+        boolean execd;
         boolean finished;
+
+        /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
+        int peakCount;
+        List<ReplayListener.FinalVma> peak;
+        long peakSeq = -1;
 
         AddressSpace(long id, int pid, String exe) {
             this.id = id;
             this.pid = pid;
             this.exe = exe;
+        }
+
+        /** Exact below this many VMAs; above it a new layout is kept only every 2 % of growth. */
+        static final int EXACT_PEAK_BELOW = 4096;
+
+        void atNewPeak(long seq) {
+            peakCount = mm.mapCount();
+            if (peak != null && peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
+            List<ReplayListener.FinalVma> snap = new ArrayList<>(peakCount);
+            for (Vma v : mm.vmas()) snap.add(describe(v));
+            peak = snap;
+            peakSeq = seq;
+        }
+
+        ReplayListener.FinalVma describe(Vma v) {
+            String name = mm.mapsName(v);
+            return new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(), name.isEmpty() ? null : name,
+                    v.file() != null ? v.file().dev() : "00:00", v.file() != null ? v.file().inode() : 0);
         }
     }
 }

@@ -33,6 +33,9 @@ class ReplayerTest {
         final List<String> divergences = new ArrayList<>();
         final List<VmaEvent> vmaEvents = new ArrayList<>();
         final Map<Long, List<FinalVma>> finals = new java.util.HashMap<>();
+        final List<VmaLife> lives = new ArrayList<>();
+        final List<Long> peakSeqs = new ArrayList<>();
+        final List<FinalVma> peak = new ArrayList<>();
         boolean finished;
 
         @Override public void onProcess(ProcessInfo p) { processes.add(p); }
@@ -40,6 +43,8 @@ class ReplayerTest {
         @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) { vmaEvents.add(e); }
         @Override public void onFinalVma(long mmId, FinalVma v) { finals.computeIfAbsent(mmId, k -> new ArrayList<>()).add(v); }
         @Override public void finish(RunSummary s, IngestStats st) { finished = true; }
+        @Override public void onVmaLife(VmaLife l) { lives.add(l); }
+        @Override public void onPeakVma(long mmId, long seq, FinalVma v) { peakSeqs.add(seq); peak.add(v); }
 
         long count(VmaEvent.Kind k) {
             return vmaEvents.stream().filter(e -> e.kind() == k).count();
@@ -127,14 +132,14 @@ class ReplayerTest {
         // perf trace: "? ( ): gcc/300 ... [continued]: vfork()) = 0", the child's execve and
         // mmaps, and only then the parent's "... [continued]: vfork()) = 300"
         mmap(100, 0, 1, RW);
-        mmap(300, 5, 1, RW);                                   // before the exec: an unknown task
+        mmap(300, 5, 1, RW);                                   // before the exec: still the parent's mm (vfork)
         ev(300, new Call.Execve("execve", "/usr/bin/cc1"), 0);
         mmap(300, 9, 1, RW);                                   // the child's own mm
         ev(100, new Call.Clone("vfork", 0x4111), 300);
         mmap(300, 10, 1, RW);                                  // still the child's own mm
         Map<Integer, List<MapsEntry>> layouts = finish();
 
-        assertThat(layouts.get(100)).extracting(MapsEntry::end).containsExactly(W + PAGE);
+        assertThat(layouts.get(100)).extracting(MapsEntry::start).containsExactly(W, W + 5 * PAGE);
         assertThat(layouts.get(300)).extracting(MapsEntry::start).containsExactly(W + 9 * PAGE);
         assertThat(layouts.get(300)).extracting(MapsEntry::end).containsExactly(W + 11 * PAGE);
     }
@@ -247,6 +252,58 @@ class ReplayerTest {
         });
         assertThat(rec.count(VmaEvent.Kind.NEW_NONE) + rec.count(VmaEvent.Kind.EXPAND) + rec.count(VmaEvent.Kind.NEW_LEFT))
                 .as("one new VMA, then one growth in place").isEqualTo(2);
+    }
+
+    @Test
+    void everyVmaIsFollowedFromTheEventThatMadeItToTheOneThatRemovedIt() throws Exception {
+        /*
+         * 0123
+         * AAAA    mmap                      (seq 0)  A created by mmap
+         * BACC    mprotect [1,2) R          (seq 1)  split twice: B and C are pieces of A
+         * BBBB    mprotect [1,2) RW         (seq 2)  existing both: B absorbs A and C
+         */
+        mmap(100, 0, 4, RW);
+        ev(100, new Call.Mprotect(W + PAGE, PAGE, R, -1), 0);
+        ev(100, new Call.Mprotect(W + PAGE, PAGE, RW, -1), 0);
+        finish();
+
+        assertThat(rec.lives).hasSize(3);
+        ReplayListener.VmaLife a = rec.lives.stream().filter(l -> l.createdBy().equals("mmap")).findFirst().orElseThrow();
+        assertThat(a.createdSeq()).isZero();
+        assertThat(a.splits()).isEqualTo(2);
+        assertThat(a.removedSeq()).isEqualTo(2);
+        assertThat(a.removedBy()).isEqualTo("merge");
+        List<ReplayListener.VmaLife> pieces = rec.lives.stream().filter(l -> l.createdBy().equals("split")).toList();
+        assertThat(pieces).hasSize(2).allSatisfy(p -> {
+            assertThat(p.parentVma()).isEqualTo(a.vmaId());
+            assertThat(p.createdSeq()).isEqualTo(1);
+        });
+        ReplayListener.VmaLife b = pieces.stream().filter(p -> p.start() == W).findFirst().orElseThrow();
+        ReplayListener.VmaLife c = pieces.stream().filter(p -> p.start() == W + 2 * PAGE).findFirst().orElseThrow();
+        assertThat(a.mergedInto()).isEqualTo(b.vmaId());
+        assertThat(c.removedBy()).isEqualTo("merge");
+        assertThat(c.mergedInto()).isEqualTo(b.vmaId());
+        assertThat(b.merges()).isEqualTo(1);
+        assertThat(b.removedSeq()).as("still mapped at the end of the trace").isEqualTo(-1);
+        assertThat(b.removedBy()).isNull();
+    }
+
+    @Test
+    void theLayoutAtThePeakIsKeptForTheReport() throws Exception {
+        /*
+         * 0123456
+         * A B C      three separate mappings (peak: 3 VMAs after seq 2)
+         * A          then two are unmapped
+         */
+        mmap(100, 0, 1, RW);
+        mmap(100, 2, 1, R);
+        mmap(100, 4, 1, RW);
+        ev(100, new Call.Munmap(W + 2 * PAGE, 3 * PAGE), 0);
+        Map<Integer, List<MapsEntry>> layouts = finish();
+
+        assertThat(layouts.get(100)).hasSize(1);
+        assertThat(rec.peak).extracting(ReplayListener.FinalVma::start).containsExactly(W, W + 2 * PAGE, W + 4 * PAGE);
+        assertThat(rec.peakSeqs).containsOnly(2L);
     }
 
     /** No more events. */

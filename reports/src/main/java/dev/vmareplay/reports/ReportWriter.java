@@ -202,6 +202,17 @@ public final class ReportWriter {
                 first = false;
             }
             m.append("}");
+            m.append(",\n\"peakLayouts\": {");
+            first = true;
+            for (long mm : mms) {
+                String sql = """
+                        SELECT %s AS s, %s AS e, perms AS p, pgoff AS o, file AS f, seq AS q
+                        FROM peak_vmas WHERE run_id = ? AND mm_id = %d ORDER BY start LIMIT %d""".formatted(
+                        hex("start"), hex("\"end\""), mm, o.maxLayoutVmas());
+                m.append(first ? "" : ",").append("\n\"").append(mm).append("\": ").append(rows(c, sql, runId));
+                first = false;
+            }
+            m.append("}");
             m.append(",\n\"layoutCounts\": ").append(rows(c,
                     "SELECT mm_id, count(*) AS n FROM final_vmas WHERE run_id = ? GROUP BY 1", runId));
             m.append(",\n\"latency\": ").append(rows(c, """
@@ -213,7 +224,8 @@ public final class ReportWriter {
                     SELECT d.seq, d.pid, d.cause, d.detail, e.source, e.line FROM divergences d
                     LEFT JOIN events e ON e.run_id = d.run_id AND e.seq = d.seq
                     WHERE d.run_id = ? ORDER BY d.seq LIMIT\s""" + o.maxRows(), runId));
-            m.append(",\n\"splitSites\": []");   // the Event model carries no call stacks yet
+            m.append(",\n\"splitSites\": ").append(rows(c,
+                    "SELECT site, sum(splits) AS n FROM split_sites WHERE run_id = ? GROUP BY site ORDER BY n DESC LIMIT 20", runId));
             m.append("}");
             return m.toString();
         } catch (SQLException e) {

@@ -37,6 +37,8 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
     private final Connection conn;
     private final long runId;
     private final DuckDBAppender processes, events, mergeEvents, timeline, finalVmas, divergences, latency;
+    private final DuckDBAppender lifecycle;
+    private final DuckDBAppender peakVmas;
     private final List<DuckDBAppender> all;
     private boolean open = true;
     private long nEvents, nDivergences, nVmaEvents, nProcesses;
@@ -77,7 +79,9 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             finalVmas = dc.createAppender("main", "final_vmas");
             divergences = dc.createAppender("main", "divergences");
             latency = dc.createAppender("main", "latency");
-            all = List.of(processes, events, mergeEvents, timeline, finalVmas, divergences, latency);
+            lifecycle = dc.createAppender("main", "vma_lifecycle");
+            peakVmas = dc.createAppender("main", "peak_vmas");
+            all = List.of(processes, events, mergeEvents, timeline, finalVmas, divergences, latency, lifecycle, peakVmas);
         } catch (SQLException e) {
             rollbackQuietly();
             open = false;
@@ -151,9 +155,25 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             nullableLong(a, e.durationNs());
             if (e.source() == null) { a.appendNull(); a.appendNull(); }
             else { str(a, e.source().file()); a.append(e.source().line()); }
+            if (e.stack().isEmpty()) { a.appendNull(); a.appendNull(); }
+            else { a.append(String.join("\n", e.stack())); str(a, callSite(e.stack())); }
             a.endRow();
             nEvents++;
         });
+    }
+
+    /**
+     * The frame of an strace -k stack that made the call: the first one outside the C library
+     * and the dynamic loader (whose frames are only the syscall wrappers), else the first.
+     */
+    static String callSite(java.util.List<String> stack) {
+        for (String f : stack) {
+            String t = f.trim();
+            if (t.startsWith(">")) t = t.substring(1).trim();
+            if (!t.contains("/libc.so") && !t.contains("/libc-") && !t.contains("/ld-linux") && !t.contains("/ld.so")) return t;
+        }
+        String t = stack.get(0).trim();
+        return t.startsWith(">") ? t.substring(1).trim() : t;
     }
 
     @Override
@@ -167,6 +187,22 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             a.append(v.start()).append(v.end()).append((byte) v.legacyCase()).append(v.assumed());
             a.endRow();
             nVmaEvents++;
+        });
+    }
+
+    @Override
+    public void onVmaLife(VmaLife l) {
+        write("the life of VMA " + l.vmaId(), () -> {
+            DuckDBAppender a = lifecycle;
+            a.beginRow().append(runId).append(l.mmId()).append(l.vmaId()).append(l.start()).append(l.end());
+            if (l.createdSeq() < 0) a.appendNull(); else a.append(l.createdSeq());
+            str(a, l.createdBy());
+            if (l.parentVma() == 0) a.appendNull(); else a.append(l.parentVma());
+            a.append(l.splits()).append(l.merges());
+            if (l.removedSeq() < 0) a.appendNull(); else a.append(l.removedSeq());
+            str(a, l.removedBy());
+            if (l.mergedInto() == 0) a.appendNull(); else a.append(l.mergedInto());
+            a.endRow();
         });
     }
 
@@ -203,10 +239,24 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
         });
     }
 
-    /** {@code /proc/PID/maps} permissions from vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, VM_SHARED 8. */
+    /**
+     * {@code /proc/PID/maps} permissions from vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, and
+     * 's' from VM_MAYSHARE 0x80 (a shared mapping of a read-only file has no VM_SHARED).
+     */
     static String perms(long flags) {
         return "" + ((flags & 1) != 0 ? 'r' : '-') + ((flags & 2) != 0 ? 'w' : '-')
-                + ((flags & 4) != 0 ? 'x' : '-') + ((flags & 8) != 0 ? 's' : 'p');
+                + ((flags & 4) != 0 ? 'x' : '-') + ((flags & 0x80) != 0 ? 's' : 'p');
+    }
+
+    @Override
+    public void onPeakVma(long mmId, long seq, FinalVma v) {
+        write("the peak layout", () -> {
+            DuckDBAppender a = peakVmas;
+            a.beginRow().append(runId).append(mmId).append(seq).append(v.start()).append(v.end()).append(v.flags())
+                    .append(perms(v.flags())).append(v.pgoff());
+            str(a, v.file());
+            a.endRow();
+        });
     }
 
     @Override

@@ -12,7 +12,7 @@ public final class Schema {
     private Schema() { }
 
     /** Bumped when the schema changes; a file with a newer version is refused. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** vm.max_map_count's default: the VMA count at which mmap starts failing with ENOMEM. */
     public static final int MAX_MAP_COUNT = 65530;
@@ -20,11 +20,11 @@ public final class Schema {
     /** Every table, in the order they are created (also the order they are exported). */
     public static final List<String> TABLES = List.of(
             "runs", "processes", "events", "merge_events", "vma_timeline", "final_vmas",
-            "divergences", "latency", "parse_coverage", "parse_examples");
+            "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle", "peak_vmas");
 
     /** Every view. */
     public static final List<String> VIEWS = List.of(
-            "case_counts", "refusal_reasons", "vma_peaks", "final_vma_history", "divergence_causes");
+            "case_counts", "refusal_reasons", "vma_peaks", "final_vma_history", "divergence_causes", "split_sites");
 
     static final List<String> DDL = List.of(
             """
@@ -77,7 +77,27 @@ public final class Schema {
               errno       INTEGER,
               duration_ns BIGINT,
               source      VARCHAR,
-              line        BIGINT)""",
+              line        BIGINT,
+              stack       VARCHAR,
+              call_site   VARCHAR)""",
+            // schema 2 (strace -k stacks): files written by schema 1 get the columns here
+            "ALTER TABLE events ADD COLUMN IF NOT EXISTS stack VARCHAR",
+            "ALTER TABLE events ADD COLUMN IF NOT EXISTS call_site VARCHAR",
+            """
+            CREATE TABLE IF NOT EXISTS vma_lifecycle (
+              run_id      BIGINT NOT NULL,
+              mm_id       BIGINT,
+              vma_id      BIGINT NOT NULL,
+              start       UBIGINT,
+              "end"       UBIGINT,
+              created_seq BIGINT,
+              created_by  VARCHAR,
+              parent_vma  BIGINT,
+              splits      INTEGER,
+              merges      INTEGER,
+              removed_seq BIGINT,
+              removed_by  VARCHAR,
+              merged_into BIGINT)""",
             """
             CREATE TABLE IF NOT EXISTS merge_events (
               run_id      BIGINT NOT NULL,
@@ -111,6 +131,17 @@ public final class Schema {
               file   VARCHAR,
               dev    VARCHAR,
               inode  BIGINT)""",
+            """
+            CREATE TABLE IF NOT EXISTS peak_vmas (
+              run_id BIGINT NOT NULL,
+              mm_id  BIGINT NOT NULL,
+              seq    BIGINT,
+              start  UBIGINT,
+              "end"  UBIGINT,
+              flags  BIGINT,
+              perms  VARCHAR,
+              pgoff  UBIGINT,
+              file   VARCHAR)""",
             """
             CREATE TABLE IF NOT EXISTS divergences (
               run_id BIGINT NOT NULL,
@@ -189,6 +220,12 @@ public final class Schema {
             LEFT JOIN merge_events m
               ON m.run_id = f.run_id AND m.mm_id = f.mm_id AND m.start < f."end" AND f.start < m."end"
             GROUP BY f.run_id, f.mm_id, f.start, f."end", f.perms, f.file""",
+            """
+            CREATE OR REPLACE VIEW split_sites AS
+            SELECT m.run_id, e.call_site AS site, m.syscall, count(*) AS splits
+            FROM merge_events m JOIN events e ON e.run_id = m.run_id AND e.seq = m.seq
+            WHERE m.kind = 'split' AND e.call_site IS NOT NULL
+            GROUP BY ALL""",
             """
             CREATE OR REPLACE VIEW divergence_causes AS
             SELECT run_id, cause, count(*) AS n, min(seq) AS first_seq

@@ -297,8 +297,8 @@
     return p.charAt(3) === 's' ? 'shared' : 'anon';
   }
   function layout(parent, run, tag) {
-    var s = section(parent, tag + 'layout', 'Final address-space layout',
-      'Each address space\'s VMAs at the end of the trace, by address. Gaps larger than everything mapped are collapsed (⫽, with their size). Scroll to zoom, drag to pan, double-click to reset. Hover a VMA for its details.');
+    var s = section(parent, tag + 'layout', 'Address-space layout: at the end and at the peak',
+      'Each address space\'s VMAs at the end of the trace and at its peak VMA count, by address. Gaps larger than everything mapped are collapsed (⫽, with their size). Scroll to zoom, drag to pan, double-click to reset. Hover a VMA for its details.');
     var legend = el('div', { cls: 'legend' });
     VMA_CLASSES.forEach(function (c) { legend.appendChild(el('span', null, el('i', { style: 'background:' + c[1] }), c[2])); });
     s.appendChild(legend);
@@ -313,6 +313,14 @@
         (counts[p.mm_id] > vmas.length ? ', first ' + fmtInt(vmas.length) + ' drawn' : '') })));
       s.appendChild(box);
       drawLayout(box, vmas, Math.max(400, box.clientWidth - 14));
+      var peak = (run.peakLayouts || {})[String(p.mm_id)] || [];
+      if (peak.length) {
+        var pbox = el('div', { cls: 'chart layout' });
+        pbox.appendChild(el('div', { cls: 'chart-title' }, el('span', { text: 'pid ' + p.pid + ' at its peak, after event ' +
+          peak[0].q + ': ' + fmtInt(peak.length) + ' VMAs' + (peak.length >= 20000 ? ' (first drawn)' : '') })));
+        s.appendChild(pbox);
+        drawLayout(pbox, peak, Math.max(400, pbox.clientWidth - 14));
+      }
     });
     if (!any) s.appendChild(el('p', { text: 'No final layout recorded.' }));
   }

@@ -584,6 +584,14 @@ public final class StraceParser extends LineParser {
         }
     }
 
+    private static boolean isPrSetVma(byte[] b, Args a) {
+        try {
+            return a.val(0, Names.PRCTL) == Names.PR_SET_VMA;
+        } catch (ParseError e) {
+            return false;
+        }
+    }
+
     private void ev(long ts, int tid, Call call, long line) {
         emit(event(ts, tid, call, ret, errno, retKnown, dur, line, null));
     }
@@ -670,7 +678,9 @@ public final class StraceParser extends LineParser {
                 ev(ts, tid, new Call.Mseal(a.val(0, Names.NUMERIC), a.val(1, Names.NUMERIC), a.val(2, Names.NUMERIC)), line);
                 return;
             case Sys.PRCTL: {
-                if (a.n >= 2 && a.val(0, Names.PRCTL) == Names.PR_SET_VMA && a.val(1, Names.PRCTL) == 0) {
+                // only PR_SET_VMA touches VMAs; every other option (PR_SET_NAME, ...) is a well-formed
+                // line that names a constant we need not know
+                if (a.n >= 2 && isPrSetVma(b, a) && a.val(1, Names.PRCTL) == 0) {
                     String name = null;
                     if (a.n > 4 && !a.isNull(4)) {
                         int ns = a.s[4];

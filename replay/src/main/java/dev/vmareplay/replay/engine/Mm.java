@@ -196,6 +196,15 @@ public final class Mm {
         return sb.toString();
     }
 
+    /** The whole address space as /proc/PID/maps lines, in address order. O(n). */
+    public List<String> mapsLines() {
+        List<String> out = new ArrayList<>(tree.size());
+        for (Vma v : tree.all()) {
+            out.add(mapsLine(v));
+        }
+        return out;
+    }
+
     /**
      * Checks the tree: sorted, non-overlapping, page aligned, non-empty, map count and mapped
      * bytes consistent. O(n); for tests and debugging.
@@ -266,6 +275,7 @@ public final class Mm {
         private VmaFile file;
         private boolean anon;
         private boolean forkChild;
+        private AnonVma exact;
         private String name;
         private String label;
         private Vma.Special special;
@@ -288,6 +298,9 @@ public final class Mm {
 
         /** smaps "Anonymous:" &gt; 0 (the VMA has an anon_vma). */
         public Seed anonVma(boolean has) { this.anon = has; return this; }
+
+        /** This exact anon_vma (tests, or a driver that knows two VMAs share one). */
+        public Seed anonVma(AnonVma a) { this.anon = a != null; this.exact = a; return this; }
 
         /** The anon_vma_chain has more than one entry (inherited across fork). */
         public Seed forkChild(boolean child) { this.forkChild = child; return this; }
@@ -336,7 +349,9 @@ public final class Mm {
                 AnonVma a = null;
                 Vma p = tree.prev(v);
                 Vma n = tree.next(v);
-                if (!forkChild) {
+                if (exact != null) {
+                    a = exact;
+                } else if (!forkChild) {
                     a = seedShare(p, v);
                     if (a == null) {
                         a = seedShare(v, n);
@@ -366,7 +381,13 @@ public final class Mm {
     // ================================================================== internal helpers
 
     void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, boolean assumed) {
-        observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY));
+        emit(kind, reason, start, end, legacy, assumed, null);
+    }
+
+    /** Reports an event about {@code subject} (the target, the split VMA, the new or removed one). */
+    void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, boolean assumed, Vma subject) {
+        observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY,
+            subject == null ? 0 : subject.id));
     }
 
     boolean preallocFails() {
@@ -380,11 +401,13 @@ public final class Mm {
     void link(Vma v) {
         tree.insert(v);
         mappedBytes += v.end - v.start;
+        observer.linked(v);
     }
 
     void unlink(Vma v) {
         tree.remove(v);
         mappedBytes -= v.end - v.start;
+        observer.unlinked(v);
     }
 
     void setRange(Vma v, long start, long end, long pgoff) {
@@ -570,7 +593,7 @@ public final class Mm {
         long os = v.start;
         long oe = v.end;
         setRange(v, start, v.end, v.pgoff - ((os - start) >>> PAGE_SHIFT));
-        emit(Kind.EXPAND, null, v.start, v.end, 0, false);
+        emit(Kind.EXPAND, null, v.start, v.end, 0, false, v);
         return 0;
     }
 
@@ -601,7 +624,19 @@ public final class Mm {
             return Errno.EINVAL;
         }
         boolean anonymous = (flags & MAP_ANONYMOUS) != 0;
-        if (anonymous) {
+        boolean hugetlb = false;
+        if (anonymous && (flags & MAP_HUGETLB) != 0) {
+            // ksys_mmap_pgoff(): a new hugetlb file per call, length rounded to the huge page
+            len = (len + hugePageSize - 1) & ~(hugePageSize - 1);
+            if (len == 0) {
+                return Errno.ENOMEM;
+            }
+            long id = --shmemIds;
+            file = new VmaFile(id, "/anon_hugepage (deleted)", "00:0f", -id, true, true, false, false, false);
+            flags &= ~MAP_ANONYMOUS;
+            anonymous = false;
+            hugetlb = true;
+        } else if (anonymous) {
             file = null;
         } else if (file == null) {
             return Errno.EBADF;
@@ -691,8 +726,12 @@ public final class Mm {
                     return Errno.EINVAL;
             }
         }
-        if ((flags & MAP_NORESERVE) != 0 && !overcommitNever) {
+        if ((flags & MAP_NORESERVE) != 0 && (!overcommitNever || hugetlb)) {
             vmFlags |= VM_NORESERVE;
+        }
+        if (hugetlb) {
+            // hugetlbfs' mmap: VM_HUGETLB | VM_DONTEXPAND, so it never merges
+            vmFlags |= VM_HUGETLB | VM_DONTEXPAND;
         }
         int r = mmapRegion(file, addr, len, vmFlags, pgoff, (flags & MAP_FIXED_NOREPLACE) != 0 && (flags & MAP_FIXED) == 0);
         if (r != 0) {
@@ -791,7 +830,7 @@ public final class Mm {
             vma = new Vma(addr, end, pgoff, vmFlags, f);
             vma.anonKnownEpoch = epoch;
             link(vma);
-            emit(Kind.NEW_NONE, null, addr, end, 0, false);
+            emit(Kind.NEW_NONE, null, addr, end, 0, false, vma);
         }
         // __mmap_complete()
         if ((vma.flags & VM_LOCKED) != 0) {
@@ -929,17 +968,17 @@ public final class Mm {
             return 0;
         }
         long assumedMask = 0;
+        if ((newflags & VM_WRITE) == 0 && (oldflags & VM_WRITE) != 0 && vma.anonVma == null && uncertain(vma)
+            && canHaveAnonVma(vma) && faultPolicy != FaultPolicy.OBSERVED_ONLY) {
+            // private memory that was writable is being write-protected: assume it was written
+            // first (WRITE_BEFORE_PROTECT; ASSUME_WRITTEN assumes it anyway)
+            assumeWritten(vma);
+        }
         if ((newflags & VM_WRITE) != 0) {
             if ((oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)) == 0) {
                 newflags |= VM_ACCOUNT;
             }
         } else if (version.mprotectDropsAccount() && (oldflags & VM_ACCOUNT) != 0 && vma.isAnonymous()) {
-            if (vma.anonVma == null && uncertain(vma)
-                && (faultPolicy == FaultPolicy.WRITE_BEFORE_PROTECT || faultPolicy == FaultPolicy.ASSUME_WRITTEN)
-                && (oldflags & VM_WRITE) != 0) {
-                // it was writable and is being write-protected: assume it was written first
-                assumeWritten(vma);
-            }
             if (vma.anonVma == null) {
                 newflags &= ~VM_ACCOUNT;
             }
@@ -1034,6 +1073,10 @@ public final class Mm {
             }
             prev = pprev[0];
             rstart = rend;
+            // a merge may have carried prev past the piece just done
+            if (prev != null && ult(rstart, prev.end)) {
+                rstart = prev.end;
+            }
             if (Long.compareUnsigned(rstart, end) >= 0) {
                 break;
             }
@@ -1437,9 +1480,11 @@ public final class Mm {
         if (ugt(start, vma.start)) {
             prev = vma;
         }
-        long currStart = start;
         Vma v = vma;
         while (v != null && ult(v.start, end)) {
+            // mainline computes curr_start per VMA; the 6.17 rewrite carried it over from the
+            // previous iteration, which goes stale when a merge extends past curr_end
+            long currStart = ugt(v.start, start) ? v.start : start;
             long currEnd = umin(v.end, end);
             if ((v.flags & VM_SEALED) == 0) {
                 materialize(v);
@@ -1453,7 +1498,6 @@ public final class Mm {
                 v = res;
             }
             prev = v;
-            currStart = currEnd;
             v = tree.next(prev);
         }
         return 0;
@@ -1603,7 +1647,9 @@ public final class Mm {
         // Only check if the next VMA is within the stack_guard_gap of the expansion area
         Vma next = tree.findIntersecting(oldbrk, newbrk + PAGE_SIZE + stackGuardGap);
         if (next != null) {
-            long gapStart = (next.flags & VM_GROWSDOWN) != 0 ? next.start - stackGuardGap : next.start;
+            // vm_start_gap(): stack_guard_gap below VM_GROWSDOWN, one page below a shadow stack
+            long gap = (next.flags & VM_GROWSDOWN) != 0 ? stackGuardGap : (next.flags & VM_SHADOW_STACK) != 0 ? PAGE_SIZE : 0;
+            long gapStart = ugt(next.start - gap, next.start) ? 0 : next.start - gap;
             if (ugt(newbrk + PAGE_SIZE, gapStart)) {
                 return origbrk;
             }
@@ -1652,7 +1698,7 @@ public final class Mm {
         Vma v = new Vma(addr, addr + len, addr >>> PAGE_SHIFT, flags | (softDirty ? VM_SOFTDIRTY : 0), null);
         v.anonKnownEpoch = epoch;
         link(v);
-        emit(Kind.NEW_NONE, null, addr, addr + len, 0, false);
+        emit(Kind.NEW_NONE, null, addr, addr + len, 0, false, v);
         return 0;
     }
 
@@ -1734,6 +1780,16 @@ public final class Mm {
         if (dontunmap && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
             return Errno.EINVAL;
         }
+        // check_prep_vma(): only meaningful when a new range gets mapped (move or expand)
+        if (moving || ugt(newLen, oldLen)) {
+            // We can't remap across vm area boundaries
+            if (ugt(oldLen, vma.end - addr)) {
+                return Errno.EFAULT;
+            }
+            if (newLen != oldLen && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
+                return Errno.EFAULT;
+            }
+        }
         if (moving) {
             if (fixed) {
                 // the destination is unmapped first, even if the move later fails
@@ -1758,12 +1814,6 @@ public final class Mm {
             if (vma == null) {
                 return Errno.EFAULT;
             }
-            if (ugt(oldLen, vma.end - addr)) {
-                return Errno.EFAULT;
-            }
-            if (ugt(newLen, oldLen) && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
-                return Errno.EFAULT;
-            }
             return moveVma(vma, addr, oldLen, newLen, newAddr, dontunmap);
         }
         // in place
@@ -1775,12 +1825,6 @@ public final class Mm {
             return doMunmapChecked(addr + newLen, oldLen - newLen);
         }
         // expand in place
-        if (ugt(oldLen, vma.end - addr)) {
-            return Errno.EFAULT;
-        }
-        if ((vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
-            return Errno.EFAULT;
-        }
         if (vma.end != addr + oldLen) {
             return Errno.ENOMEM;
         }
@@ -1897,7 +1941,8 @@ public final class Mm {
      * (no UFFD_FEATURE_EVENT_FORK assumed). Nothing merges. No events are reported.
      */
     public Mm fork() {
-        Mm child = new Mm(version, faultPolicy, observer);
+        // the child's VMAs are reported to the child's observer (setObserver), not the parent's
+        Mm child = new Mm(version, faultPolicy, VmaObserver.NONE);
         child.maxMapCount = maxMapCount;
         child.taskSize = taskSize;
         child.hugePageSize = hugePageSize;
@@ -1935,6 +1980,7 @@ public final class Mm {
             c.anonKnownEpoch = 0;
             child.link(c);
         }
+        child.observer = observer;
         endCall(0);
         return child;
     }

@@ -13,6 +13,10 @@ public final class Vma {
     /** A special mapping: never merges (VM_DONTEXPAND), refuses to be split (may_split). */
     public enum Special { VDSO, VVAR, VVAR_VCLOCK, VSYSCALL, UPROBES, OTHER }
 
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Identity of this VMA object (the kernel's pointer), unique in the JVM; a dup gets a new one. */
+    final long id = IDS.incrementAndGet();
     long start;
     long end;
     long pgoff;
@@ -57,6 +61,9 @@ public final class Vma {
         v.anonKnownEpoch = anonKnownEpoch;
         return v;
     }
+
+    /** This VMA's identity: merges keep the target's, splits give the new piece a new one. */
+    public long id() { return id; }
 
     public long start() { return start; }
 
@@ -117,7 +124,8 @@ public final class Vma {
 
     @Override
     public String toString() {
-        return String.format("[%x-%x pgoff=%x %s%s%s%s]", start, end, pgoff, VmFlags.toMapsPerms(flags),
+        return String.format("[%x-%x pgoff=%x %s (%s)%s%s%s]", start, end, pgoff, VmFlags.toMapsPerms(flags),
+            VmFlags.toSmaps(flags).trim(),
             file != null ? " " + file.path() : "", anonVma != null ? " " + anonVma + (anonChain > 1 ? "(child)" : "") : "",
             anonName != null ? " [anon:" + anonName + "]" : "");
     }

@@ -103,18 +103,28 @@ public final class VmaEngine {
         Vma cf = g.copiedFrom;
         boolean ok = anonCompatible(tgt.anonVma, tgt.anonChain, g.anonVma, srcChain,
             cf != null ? cf.anonChain : 0, cf != null && cf.anonVma != null);
-        if (!g.assumed && mm.uncertain(tgt)) {
-            AnonVma a = tgt.anonVma == null ? HYPOTHETICAL : null;
-            boolean alt = anonCompatible(a, a == null ? 0 : 1, g.anonVma, srcChain,
-                cf != null ? cf.anonChain : 0, cf != null && cf.anonVma != null);
-            g.assumed |= alt != ok;
-        }
-        if (!g.assumed && src != null && mm.uncertain(src)) {
-            AnonVma a = src.anonVma == null ? HYPOTHETICAL : null;
-            int chain = a == null ? 0 : 1;
-            boolean alt = anonCompatible(tgt.anonVma, tgt.anonChain, a, g.middle != null ? chain : 0,
-                chain, a != null && cf != null);
-            g.assumed |= alt != ok;
+        boolean tgtUnsure = mm.uncertain(tgt);
+        boolean srcUnsure = src != null && mm.uncertain(src);
+        // every combination of flipped uncertain states (no anon_vma <-> a distinct one)
+        for (int h = 1; h < 4 && !g.assumed; h++) {
+            boolean flipTgt = (h & 1) != 0;
+            boolean flipSrc = (h & 2) != 0;
+            if ((flipTgt && !tgtUnsure) || (flipSrc && !srcUnsure)) {
+                continue;
+            }
+            AnonVma ta = flipTgt ? (tgt.anonVma == null ? HYPOTHETICAL : null) : tgt.anonVma;
+            int tc = flipTgt ? (ta == null ? 0 : 1) : tgt.anonChain;
+            AnonVma sa = g.anonVma;
+            int sc = srcChain;
+            int cc = cf != null ? cf.anonChain : 0;
+            boolean cHas = cf != null && cf.anonVma != null;
+            if (flipSrc) {
+                sa = src.anonVma == null ? new AnonVma() : null;
+                sc = g.middle != null ? (sa == null ? 0 : 1) : 0;
+                cc = sa == null ? 0 : 1;
+                cHas = cf != null && sa != null;
+            }
+            g.assumed |= anonCompatible(ta, tc, sa, sc, cc, cHas) != ok;
         }
         return ok;
     }
@@ -186,11 +196,17 @@ public final class VmaEngine {
         }
         Vma prev = g.prev;
         boolean ok = prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma;
-        if (!g.assumed && (mm.uncertain(prev) || mm.uncertain(next))) {
-            // flip each uncertain side: no anon_vma <-> a distinct one
-            boolean altPrev = mm.uncertain(prev) ? pairOk(prev.anonVma == null ? HYPOTHETICAL : null, next.anonVma) : ok;
-            boolean altNext = mm.uncertain(next) ? pairOk(prev.anonVma, next.anonVma == null ? new AnonVma() : null) : ok;
-            g.assumed |= altPrev != ok || altNext != ok;
+        boolean prevUnsure = mm.uncertain(prev);
+        boolean nextUnsure = mm.uncertain(next);
+        for (int h = 1; h < 4 && !g.assumed; h++) {
+            boolean flipPrev = (h & 1) != 0;
+            boolean flipNext = (h & 2) != 0;
+            if ((flipPrev && !prevUnsure) || (flipNext && !nextUnsure)) {
+                continue;
+            }
+            AnonVma pa = flipPrev ? (prev.anonVma == null ? HYPOTHETICAL : null) : prev.anonVma;
+            AnonVma na = flipNext ? (next.anonVma == null ? new AnonVma() : null) : next.anonVma;
+            g.assumed |= pairOk(pa, na) != ok;
         }
         return ok ? null : RefusalReason.ANON_VMA;
     }
@@ -282,7 +298,7 @@ public final class VmaEngine {
         }
         g.state = VmaMergeState.State.SUCCESS;
         g.kind = both ? Kind.NEW_BOTH : canMergeLeft ? Kind.NEW_LEFT : Kind.NEW_RIGHT;
-        mm.emit(g.kind, null, g.target.start, g.target.end, legacyCase(g.kind), g.assumed);
+        mm.emit(g.kind, null, g.target.start, g.target.end, legacyCase(g.kind), g.assumed, g.target);
         return g.target;
     }
 
@@ -466,7 +482,7 @@ public final class VmaEngine {
         g.target.flags |= sticky;
         g.state = VmaMergeState.State.SUCCESS;
         g.kind = kind;
-        mm.emit(kind, null, g.target.start, g.target.end, legacyCase(kind), g.assumed);
+        mm.emit(kind, null, g.target.start, g.target.end, legacyCase(kind), g.assumed, g.target);
         return g.target;
     }
 
@@ -564,7 +580,7 @@ public final class VmaEngine {
     public int vmaExpand(VmaMergeState g) {
         int r = vmaExpandInternal(g);
         if (r == 0) {
-            mm.emit(Kind.EXPAND, null, g.target.start, g.target.end, 0, g.assumed);
+            mm.emit(Kind.EXPAND, null, g.target.start, g.target.end, 0, g.assumed, g.target);
         }
         return r;
     }
@@ -621,7 +637,7 @@ public final class VmaEngine {
         long os = vma.start;
         long oe = vma.end;
         mm.setRange(vma, start, end, pgoff);
-        mm.emit(Kind.SHRINK, null, os, oe, 0, false);
+        mm.emit(Kind.SHRINK, null, os, oe, 0, false, vma);
         return 0;
     }
 
@@ -664,6 +680,8 @@ public final class VmaEngine {
         if (mm.preallocFails()) {
             return Errno.ENOMEM;
         }
+        // ASSUME_WRITTEN: the assumed write happened before this call, so both halves share it
+        mm.materialize(vma);
         long os = vma.start;
         long oe = vma.end;
         Vma n = vma.dup();
@@ -676,7 +694,7 @@ public final class VmaEngine {
             mm.setRange(vma, os, addr, vma.pgoff);
         }
         mm.link(n);
-        mm.emit(Kind.SPLIT, null, os, oe, 0, false);
+        mm.emit(Kind.SPLIT, null, os, oe, 0, false, vma);
         return 0;
     }
 
@@ -823,7 +841,7 @@ public final class VmaEngine {
         newVma.end = addr + len;
         newVma.pgoff = pgoff;
         mm.link(newVma);
-        mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g.assumed);
+        mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g.assumed, newVma);
         return newVma;
     }
 
@@ -888,7 +906,7 @@ public final class VmaEngine {
     void completeMunmapVmas(Gathered gathered) {
         for (Vma v : gathered.vmas) {
             mm.unlink(v);
-            mm.emit(Kind.REMOVE, null, v.start, v.end, 0, false);
+            mm.emit(Kind.REMOVE, null, v.start, v.end, 0, false, v);
         }
     }
 

@@ -13,8 +13,16 @@ package dev.vmareplay.replay.engine;
  *                   would have been, 0 when none applies
  * @param assumed    true when the decision rested on state the trace cannot show (for
  *                   instance whether a VMA had been written to, i.e. had an anon_vma)
+ * @param vma        the {@link Vma#id()} of the VMA the event is about: the merge target (the
+ *                   VMA that survives), the VMA that was split, the new VMA, the removed one;
+ *                   0 for refusals
  */
-public record VmaEvent(Kind kind, RefusalReason reason, long start, long end, int legacyCase, boolean assumed) {
+public record VmaEvent(Kind kind, RefusalReason reason, long start, long end, int legacyCase, boolean assumed, long vma) {
+
+    /** An event about no particular VMA (refusals; tests). */
+    public VmaEvent(Kind kind, RefusalReason reason, long start, long end, int legacyCase, boolean assumed) {
+        this(kind, reason, start, end, legacyCase, assumed, 0);
+    }
 
     /** The kinds, named as DESIGN.md's storage contract spells them. */
     public enum Kind {

@@ -106,7 +106,7 @@ final class VmaTree {
     /** The VMAs intersecting [start, end), in order, as a live-safe snapshot-free view. */
     Iterable<Vma> range(long start, long end) {
         Vma first = findIntersecting(start, end);
-        if (first == null) {
+        if (first == null || Long.compareUnsigned(end, first.start) <= 0) {
             return java.util.List.of();
         }
         return map.subMap(key(first.start), true, key(end), false).values();

@@ -101,8 +101,10 @@ class ScriptedScenarioTest {
     private static final int NOREPLACE = ANON | MAP_FIXED_NOREPLACE;
     private static final int RW = PROT_READ | PROT_WRITE;
 
+    /** The strace-only runs use the default policy (override with -Dvmareplay.engine.faultPolicy=...). */
     private static Scenario scenario(String name) throws IOException {
-        return new Scenario(name, FaultPolicy.WRITE_BEFORE_PROTECT);
+        String p = System.getProperty("vmareplay.engine.faultPolicy", FaultPolicy.WRITE_BEFORE_PROTECT.name());
+        return new Scenario(name, FaultPolicy.valueOf(p));
     }
 
     private static Scenario observed(String name) throws IOException {
@@ -126,6 +128,7 @@ class ScriptedScenarioTest {
         s.mm.mmap(w(8), pages(4), RW, NOREPLACE, null, 0);
         assertThat(s.mm.mmap(w(4), pages(4), RW, NOREPLACE, null, 0)).isZero();
         s.expectWindow("0-12 rw-p").totals("new_none=2 new_both=1").matchesKernelEndMaps();
+        assertThat(s.rec.last().assumed()).as("had both sides been written, the merge would have been refused").isTrue();
     }
 
     /**
