@@ -1,11 +1,10 @@
 package dev.vmareplay.cli;
 
 import dev.vmareplay.ingest.EventSource;
-import dev.vmareplay.ingest.IngestStats;
 import dev.vmareplay.ingest.event.Event;
+import dev.vmareplay.replay.ForwardingReplayListener;
 import dev.vmareplay.replay.ReplayListener;
 import dev.vmareplay.replay.engine.VmaEvent;
-import org.HdrHistogram.Histogram;
 
 import java.io.PrintWriter;
 import java.util.Map;
@@ -65,27 +64,27 @@ final class Progress {
     Map<String, Long> divergences() { return divergences; }
 
     ReplayListener wrap(ReplayListener next) {
-        return new ReplayListener() {
-            @Override public void onProcess(ProcessInfo p) { pids.add(p.pid()); next.onProcess(p); }
+        return new ForwardingReplayListener(next) {
+            @Override public void onProcess(ProcessInfo p) {
+                pids.add(p.pid());
+                super.onProcess(p);
+            }
+
             @Override public void onEvent(Event e, long mmId) {
                 events++;
                 if (show && (events & 0xfff) == 0) tick();
-                next.onEvent(e, mmId);
+                super.onEvent(e, mmId);
             }
+
             @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
                 if (v.assumed()) assumed++;
-                next.onVmaEvent(seq, pid, mmId, syscall, v);
+                super.onVmaEvent(seq, pid, mmId, syscall, v);
             }
-            @Override public void onTimeline(long mmId, long seq, long tsNs, int n, long bytes) { next.onTimeline(mmId, seq, tsNs, n, bytes); }
+
             @Override public void onDivergence(long seq, int pid, String cause, String detail) {
                 divergences.merge(cause, 1L, Long::sum);
-                next.onDivergence(seq, pid, cause, detail);
+                super.onDivergence(seq, pid, cause, detail);
             }
-            @Override public void onFinalVma(long mmId, FinalVma v) { next.onFinalVma(mmId, v); }
-            @Override public void onVmaLife(VmaLife l) { next.onVmaLife(l); }
-            @Override public void onPeakVma(long mmId, long seq, FinalVma v) { next.onPeakVma(mmId, seq, v); }
-            @Override public void onLatency(String scope, String name, Histogram h) { next.onLatency(scope, name, h); }
-            @Override public void finish(RunSummary s, IngestStats st) { next.finish(s, st); }
         };
     }
 
