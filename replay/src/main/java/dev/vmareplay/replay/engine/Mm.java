@@ -419,6 +419,23 @@ public final class Mm {
         tree.rekey(v, oldStart);
     }
 
+    /** Returned by {@link #adviseEnd} for a range the kernel refuses: no page-aligned end is 1. */
+    private static final long BAD_RANGE = 1;
+
+    /**
+     * The end of [start, start + PAGE_ALIGN(lenIn)) as madvise, mseal and prctl compute it, or
+     * {@link #BAD_RANGE} when the length wraps when aligned or the range wraps past the top
+     * (the kernel's EINVAL).
+     */
+    private static long adviseEnd(long start, long lenIn) {
+        long len = pageAlign(lenIn);
+        if (lenIn != 0 && len == 0) {
+            return BAD_RANGE;
+        }
+        long end = start + len;
+        return ult(end, start) ? BAD_RANGE : end;
+    }
+
     private int endCall(int r) {
         epoch++;
         return r;
@@ -1030,12 +1047,8 @@ public final class Mm {
         if (!madviseBehaviorValid(advice) && !(guard && version.guardRegions())) {
             return Errno.EINVAL;
         }
-        long len = pageAlign(lenIn);
-        if (lenIn != 0 && len == 0) {
-            return Errno.EINVAL;
-        }
-        long end = start + len;
-        if (ult(end, start)) {
+        long end = adviseEnd(start, lenIn);
+        if (end == BAD_RANGE) {
             return Errno.EINVAL;
         }
         if (end == start) {
@@ -1282,12 +1295,8 @@ public final class Mm {
         if (!aligned(start)) {
             return endCall(Errno.EINVAL);
         }
-        long len = pageAlign(lenIn);
-        if (lenIn != 0 && len == 0) {
-            return endCall(Errno.EINVAL);
-        }
-        long end = start + len;
-        if (ult(end, start)) {
+        long end = adviseEnd(start, lenIn);
+        if (end == BAD_RANGE) {
             return endCall(Errno.EINVAL);
         }
         if (end == start) {
@@ -1461,12 +1470,8 @@ public final class Mm {
         if (flags != 0 || !aligned(start)) {
             return Errno.EINVAL;
         }
-        long len = pageAlign(lenIn);
-        if (lenIn != 0 && len == 0) {
-            return Errno.EINVAL;
-        }
-        long end = start + len;
-        if (ult(end, start)) {
+        long end = adviseEnd(start, lenIn);
+        if (end == BAD_RANGE) {
             return Errno.EINVAL;
         }
         if (end == start) {
