@@ -48,7 +48,9 @@ public final class Replayer {
     private boolean firstProcessSeen;
     private int firstPid = -1;
     private FaultPolicy faultPolicy;
-    private long events, divergences, vmaEvents, processes;
+    private long events, divergences, vmaEvents;
+    /** Distinct processes: an execve gives a process a new address space, not a new pid. */
+    private final java.util.Set<Integer> pids = new java.util.HashSet<>();
 
     /** Events of tasks whose creating clone has not returned yet, by tid (bounded). */
     private final Map<Integer, List<Event>> held = new HashMap<>();
@@ -80,7 +82,7 @@ public final class Replayer {
             divergence(-1, 0, Divergence.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
         }
         latency.emit(listener);
-        listener.finish(new ReplayListener.RunSummary(events, divergences, vmaEvents, processes), source.stats());
+        listener.finish(new ReplayListener.RunSummary(events, divergences, vmaEvents, pids.size()), source.stats());
         return finalLayouts;
     }
 
@@ -228,7 +230,7 @@ public final class Replayer {
         } else {
             space.mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
         }
-        processes++;
+        pids.add(pid);
         firstProcessSeen = true;
         listener.onProcess(new ReplayListener.ProcessInfo(pid, id, parentPid, exe));
         return space;
@@ -317,7 +319,7 @@ public final class Replayer {
             // vfork, or CLONE_VM without CLONE_THREAD: a new process sharing the address space
             t = new Task(child, child, parent.space);
             parent.space.users++;
-            processes++;
+            pids.add(child);
             listener.onProcess(new ReplayListener.ProcessInfo(child, parent.space.id, parent.tgid, parent.space.exe));
         } else {
             AddressSpace space = newSpace(child, parent.tgid, parent.space.exe, parent.space.mm);

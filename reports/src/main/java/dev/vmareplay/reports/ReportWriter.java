@@ -163,7 +163,8 @@ public final class ReportWriter {
                     SELECT mm_id, pid, exe, peak_vma_count, peak_seq, peak_ts_ns, peak_mapped_bytes, changes
                     FROM vma_peaks WHERE run_id = ? ORDER BY peak_vma_count DESC, mm_id LIMIT\s""" + o.topProcesses(), runId));
             m.append(",\n\"mms\": ").append(rows(c, """
-                    SELECT count(*) AS address_spaces, max(peak_vma_count) AS max_peak FROM vma_peaks WHERE run_id = ?""", runId));
+                    SELECT (SELECT count(DISTINCT mm_id) FROM processes WHERE run_id = ?) AS address_spaces,
+                           max(peak_vma_count) AS max_peak FROM vma_peaks WHERE run_id = ?""", runId));
             m.append(",\n\"t0\": ").append(rows(c, "SELECT min(ts_ns) AS t0, count(*) FILTER (WHERE ts_ns IS NULL) AS untimed FROM vma_timeline WHERE run_id = ?", runId));
             // timelines of the busiest address spaces, downsampled by seq bucket (max per bucket keeps peaks)
             m.append(",\n\"timelines\": {");
