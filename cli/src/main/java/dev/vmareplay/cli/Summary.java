@@ -51,7 +51,7 @@ final class Summary {
         }
         if (tally.assumed() > 0) {
             out.printf("  assumed: %,d merge decisions rested on anon_vma state the trace cannot show (fault policy %s;%n"
-                    + "           a trace with page faults, perf trace -F, makes them observed)  %s%n",
+                    + "           a trace with page faults, perf trace -F, makes them observed)%s%n",
                     tally.assumed(), faultPolicy, runId < 0 ? "" : "  (merge_events.assumed)");
         }
         out.printf("  processes: %,d%n", tally.processes());
