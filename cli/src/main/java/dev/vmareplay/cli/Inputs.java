@@ -17,7 +17,10 @@ final class Inputs {
 
     static EventSource open(List<String> traces, TraceFormat format, boolean strict) {
         try {
-            return Ingest.open(traces, format, strict ? IngestOptions.strictMode() : IngestOptions.defaults());
+            EventSource s = Ingest.open(traces, format, strict ? IngestOptions.strictMode() : IngestOptions.defaults());
+            // parse on a second core while this thread replays and stores (VMAREPLAY_THREADS=1: one thread)
+            boolean one = "1".equals(System.getenv("VMAREPLAY_THREADS")) || Runtime.getRuntime().availableProcessors() < 2;
+            return one ? s : new dev.vmareplay.ingest.PrefetchingSource(s);
         } catch (IngestException e) {
             throw new Errors.InputException(e.getMessage(), e);
         } catch (IOException e) {
