@@ -43,9 +43,9 @@ public final class PrefetchingSource implements EventSource {
 
     private void produce() {
         Object last;
+        Event[] b = new Event[BATCH];
+        int n = 0;
         try {
-            Event[] b = new Event[BATCH];
-            int n = 0;
             long batches = 0;
             Event e;
             while ((e = source.next()) != null) {
@@ -57,11 +57,11 @@ public final class PrefetchingSource implements EventSource {
                     if ((++batches & 7) == 0) snapshot = source.stats();
                 }
             }
-            if (n > 0 && !put(b)) return; // a short batch ends at its first null
             last = END;
         } catch (Throwable t) {
-            last = t;
+            last = t; // after the events read before it
         }
+        if (n > 0 && !put(b)) return; // a short batch ends at its first null
         try {
             finalStats = source.stats();
         } catch (RuntimeException ignored) {
