@@ -191,4 +191,20 @@ class CliTest {
         assertThat(ex.code()).as(ex.err()).isZero();
         assertThat(tmp.resolve("pq/merge_events")).isDirectory();
     }
+
+    @Test
+    void synthWritesATraceThatReplayNoStoreReplaysWithoutDivergencesOrADatabase() throws Exception {
+        Path trace = tmp.resolve("synth.txt");
+        Result g = run("synth", "--events", "20000", "--seed", "3", "-o", trace.toString());
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(g.err()).contains("synth: 20,");
+        Result r = run("replay", trace.toString(), "--no-store");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("run (not stored):").contains("malformed 0")
+                .contains("divergences: none").containsPattern("split\\s+[1-9]").doesNotContain("database:");
+        try (var files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("synth.txt");
+        }
+        assertThat(run("synth", "-o", trace.toString()).code()).isEqualTo(2);
+    }
 }
