@@ -22,7 +22,10 @@ final class Inputs {
     /** {@code markers}: emit snapshot markers as events (for {@code --snapshots}). */
     static EventSource open(List<String> traces, TraceFormat format, boolean strict, boolean markers) {
         try {
-            return Ingest.open(traces, format, (strict ? IngestOptions.strictMode() : IngestOptions.defaults()).withMarkers(markers));
+            EventSource s = Ingest.open(traces, format, (strict ? IngestOptions.strictMode() : IngestOptions.defaults()).withMarkers(markers));
+            // parse on a second core while this thread replays and stores (VMAREPLAY_THREADS=1: one thread)
+            boolean one = "1".equals(System.getenv("VMAREPLAY_THREADS")) || Runtime.getRuntime().availableProcessors() < 2;
+            return one ? s : new dev.vmareplay.ingest.PrefetchingSource(s);
         } catch (IngestException e) {
             throw new Errors.InputException(e.getMessage(), e);
         } catch (IOException e) {

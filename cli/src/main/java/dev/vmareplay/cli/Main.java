@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 QueryCommand.class,
                 ReportCommand.class,
                 ExportCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",

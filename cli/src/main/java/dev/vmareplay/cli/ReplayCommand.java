@@ -54,6 +54,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "Do not write the HTML report.")
     boolean noReport;
 
+    @Option(names = "--no-store", description = {
+            "Replay without storing anything: no database, no report; prints the same summary (cases",
+            "counted in memory). For measuring the parse + replay cost alone, and for quick looks."})
+    boolean noStore;
+
     @Option(names = "--format", paramLabel = "F", description = "Input format: auto, strace, perf-trace, perf-script, csv (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String format;
 
@@ -101,6 +106,7 @@ final class ReplayCommand implements Callable<Integer> {
         ReplayOptions options = options();
         RunMeta meta = new RunMeta(VersionProvider.version(), options.kernel().toString(), List.copyOf(traces), optionMap(), null);
         long started = System.nanoTime();
+        if (noStore) return replayWithoutStore(out, options, started);
         RunStore store;
         try {
             store = RunStore.open(db);
@@ -142,6 +148,38 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (StorageException e) {
             throw new Errors.StorageFailure(e.getMessage(), e);
         }
+    }
+
+    private int replayWithoutStore(PrintWriter out, ReplayOptions options, long started) {
+        Map<Integer, List<MapsEntry>> layouts;
+        IngestStats stats;
+        Progress progress;
+        Map<String, Long> cases = new LinkedHashMap<>();
+        for (var k : dev.vmareplay.replay.engine.VmaEvent.Kind.values()) cases.put(k.storageName(), 0L);
+        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict)) {
+            progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source, traces);
+            java.util.Map<dev.vmareplay.replay.engine.VmaEvent.Kind, long[]> byKind = new java.util.EnumMap<>(dev.vmareplay.replay.engine.VmaEvent.Kind.class);
+            Replayer replayer = new Replayer(options, progress.wrap(new dev.vmareplay.replay.ReplayListener() {
+                @Override
+                public void onVmaEvent(long seq, int pid, long mmId, String syscall, dev.vmareplay.replay.engine.VmaEvent v) {
+                    byKind.computeIfAbsent(v.kind(), k -> new long[1])[0]++;
+                }
+            }));
+            layouts = replayer.run(source);
+            progress.done();
+            stats = source.stats();
+            for (Map.Entry<dev.vmareplay.replay.engine.VmaEvent.Kind, long[]> e : byKind.entrySet()) cases.put(e.getKey().storageName(), e.getValue()[0]);
+        } catch (MalformedTraceException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        }
+        if (finalMaps != null) writeFinalMaps(layouts);
+        if (!quiet) {
+            Summary.print(out, cases, -1, null, null, stats, Duration.ofNanos(System.nanoTime() - started), progress,
+                    options.faultPolicy() == null ? "write-before-protect" : options.faultPolicy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        }
+        return Errors.OK;
     }
 
     ReplayOptions options() {

@@ -15,8 +15,17 @@ final class Summary {
 
     static void print(PrintWriter out, RunStore store, long runId, Path db, Path report, IngestStats stats,
                       Duration took, Progress tally, String faultPolicy) {
-        Map<String, Long> cases = store.caseCounts(runId);
-        out.printf("run %d: %,d events from %s input in %.2fs%n", runId, tally.events(), stats.format(), took.toMillis() / 1000.0);
+        print(out, store.caseCounts(runId), runId, db, report, stats, took, tally, faultPolicy);
+    }
+
+    /** {@code runId < 0}: a run that was not stored (--no-store); {@code db} is then null. */
+    static void print(PrintWriter out, Map<String, Long> cases, long runId, Path db, Path report, IngestStats stats,
+                      Duration took, Progress tally, String faultPolicy) {
+        if (runId < 0) {
+            out.printf("run (not stored): %,d events from %s input in %.2fs%n", tally.events(), stats.format(), took.toMillis() / 1000.0);
+        } else {
+            out.printf("run %d: %,d events from %s input in %.2fs%n", runId, tally.events(), stats.format(), took.toMillis() / 1000.0);
+        }
         out.println();
         out.printf("  %-24s %10s%n", "case", "count");
         out.printf("  %-24s %10s%n", "-".repeat(24), "-".repeat(10));
@@ -37,16 +46,17 @@ final class Summary {
         if (div == 0) {
             out.println("  divergences: none (the model agreed with every result in the trace)");
         } else {
-            out.printf("  divergences: %,d %s  (select * from divergences where run_id = %d)%n", div, tally.divergences(), runId);
+            if (runId < 0) out.printf("  divergences: %,d %s%n", div, tally.divergences());
+            else out.printf("  divergences: %,d %s  (select * from divergences where run_id = %d)%n", div, tally.divergences(), runId);
         }
         if (tally.assumed() > 0) {
             out.printf("  assumed: %,d merge decisions rested on anon_vma state the trace cannot show (fault policy %s;%n"
-                    + "           a trace with page faults, perf trace -F, makes them observed)  (merge_events.assumed)%n",
-                    tally.assumed(), faultPolicy);
+                    + "           a trace with page faults, perf trace -F, makes them observed)%s%n",
+                    tally.assumed(), faultPolicy, runId < 0 ? "" : "  (merge_events.assumed)");
         }
         out.printf("  processes: %,d%n", tally.processes());
         out.println();
-        out.println("  database: " + db + "   e.g.  vmareplay query --db " + db + " \"select * from case_counts where run_id = " + runId + "\"");
+        if (db != null) out.println("  database: " + db + "   e.g.  vmareplay query --db " + db + " \"select * from case_counts where run_id = " + runId + "\"");
         if (report != null) out.println("  report:   " + report);
         out.flush();
     }

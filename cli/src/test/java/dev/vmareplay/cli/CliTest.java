@@ -220,4 +220,20 @@ class CliTest {
                 "select count(*) = (select count(*) from final_vmas where run_id = 1) - 1 from vma_lifecycle where run_id = 1 and created_by = 'seed'");
         assertThat(seeds.out().lines().toList()).as("every VMA of the snapshot is followed from the seed").contains("true");
     }
+
+    @Test
+    void synthWritesATraceThatReplayNoStoreReplaysWithoutDivergencesOrADatabase() throws Exception {
+        Path trace = tmp.resolve("synth.txt");
+        Result g = run("synth", "--events", "20000", "--seed", "3", "-o", trace.toString());
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(g.err()).contains("synth: 20,");
+        Result r = run("replay", trace.toString(), "--no-store");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("run (not stored):").contains("malformed 0")
+                .contains("divergences: none").containsPattern("split\\s+[1-9]").doesNotContain("database:");
+        try (var files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("synth.txt");
+        }
+        assertThat(run("synth", "-o", trace.toString()).code()).isEqualTo(2);
+    }
 }

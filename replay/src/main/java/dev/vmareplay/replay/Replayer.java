@@ -173,11 +173,8 @@ public final class Replayer {
             if (options.checkInvariants()) space.mm.checkInvariants();
         }
         if (e.durationNs() != Event.NO_TIME) {
-            for (VmaEvent v : caused) {
-                String kind = v.kind().storageName();
-                latency.record("case", kind, e.durationNs());
-                latency.record("case", e.syscall() + "/" + kind, e.durationNs());
-            }
+            String syscall = e.syscall();
+            for (VmaEvent v : caused) latency.recordCase(syscall, v.kind(), e.durationNs());
         }
         space.lives.settle(e.seq(), e.syscall());
         AddressSpace now = t.space; // execve replaced it

@@ -33,6 +33,10 @@ import java.util.Map;
  */
 public final class RunWriter implements ReplayListener, AutoCloseable {
 
+    /** storageName() of each kind and reason, computed once (it lower-cases the enum name). */
+    private static final String[] KIND_NAMES = java.util.Arrays.stream(VmaEvent.Kind.values()).map(VmaEvent.Kind::storageName).toArray(String[]::new);
+    private static final String[] REASON_NAMES = java.util.Arrays.stream(VmaEvent.RefusalReason.values()).map(VmaEvent.RefusalReason::storageName).toArray(String[]::new);
+
     private final RunStore store;
     private final Connection conn;
     private final long runId;
@@ -182,8 +186,8 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             DuckDBAppender a = mergeEvents;
             a.beginRow().append(runId).append(seq).append(pid).append(mmId);
             str(a, syscall);
-            a.append(v.kind().storageName());
-            str(a, v.reason() == null ? null : v.reason().storageName());
+            a.append(KIND_NAMES[v.kind().ordinal()]);
+            str(a, v.reason() == null ? null : REASON_NAMES[v.reason().ordinal()]);
             a.append(v.start()).append(v.end()).append((byte) v.legacyCase()).append(v.assumed());
             a.endRow();
             nVmaEvents++;

@@ -28,6 +28,55 @@ public final class Names {
             return map.get(name);
         }
 
+        /** {@link #lookup}: no such name. */
+        static final long ABSENT = Long.MIN_VALUE + 0x5eed;
+
+        // The same names, looked up straight from the trace's bytes (no String per flag):
+        // open addressing over the ASCII bytes of every key of map, built on first use.
+        private volatile byte[][] keys;
+        private long[] vals;
+        private int mask;
+
+        /** The value of the name in b[s, e), or {@link #ABSENT}. */
+        long lookup(byte[] b, int s, int e) {
+            byte[][] k = keys;
+            if (k == null) k = build();
+            int m = mask;
+            int i = hash(b, s, e) & m;
+            int len = e - s;
+            while (true) {
+                byte[] key = k[i];
+                if (key == null) return ABSENT;
+                if (key.length == len && java.util.Arrays.equals(key, 0, len, b, s, e)) return vals[i];
+                i = (i + 1) & m;
+            }
+        }
+
+        private synchronized byte[][] build() {
+            if (keys != null) return keys;
+            int cap = Integer.highestOneBit(Math.max(4, map.size() * 4) - 1) << 1;
+            byte[][] k = new byte[cap][];
+            long[] v = new long[cap];
+            int m = cap - 1;
+            for (Map.Entry<String, Long> en : map.entrySet()) {
+                byte[] key = en.getKey().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                int i = hash(key, 0, key.length) & m;
+                while (k[i] != null) i = (i + 1) & m;
+                k[i] = key;
+                v[i] = en.getValue();
+            }
+            vals = v;
+            mask = m;
+            keys = k;
+            return k;
+        }
+
+        private static int hash(byte[] b, int s, int e) {
+            int h = 0;
+            for (int i = s; i < e; i++) h = 31 * h + b[i];
+            return h ^ (h >>> 16);
+        }
+
         public String name(long v) {
             return rev.get(v);
         }
@@ -213,6 +262,12 @@ public final class Names {
             if (Bytes.isDigit(f) || f == '-') {
                 v |= Bytes.num(b, ps, pe);
             } else {
+                long fast = t.lookup(b, ps, pe);
+                if (fast != Table.ABSENT) {
+                    v |= fast;
+                    i = j + 1;
+                    continue;
+                }
                 String name = Bytes.str(b, ps, pe);
                 Long x = t.get(name);
                 if (x == null) {
