@@ -271,6 +271,38 @@ class BadInputCliTest {
     }
 
     @Test
+    void seedSnapshotsThatAreNotSnapshotsAreRefusedByFileAndLine() throws IOException {
+        String trace = dir.resolve("crlf.strace").toString();
+        String ok = "7f0000100000-7f0000102000 rw-p 00000000 00:00 0\n";
+        String[][] cases = {
+                {"overlap.maps", ok + "7f0000101000-7f0000103000 r--p 00000000 00:00 0\n", "2: overlaps or precedes the line before"},
+                {"unsorted.maps", ok + "7f0000000000-7f0000001000 r--p 00000000 00:00 0\n", "2: overlaps or precedes the line before"},
+                {"unaligned.maps", "7f0000100001-7f0000102000 rw-p 00000000 00:00 0\n", "1: range not page aligned"},
+                {"inverted.maps", "7f0000102000-7f0000100000 rw-p 00000000 00:00 0\n", "1: bad maps line (start >= end)"},
+                {"garbage.maps", "\u0001\u001b[31mgarbage\u0000\n", "1: not a maps or smaps line: \\x01\\x1b[31mgarbage\\x00"},
+                {"badhex.maps", "zzzz-7f0000102000 rw-p 00000000 00:00 0\n", "1: not a maps or smaps line"},
+        };
+        for (String[] c : cases) {
+            Path m = tmp.resolve(c[0]);
+            Files.writeString(m, c[1], StandardCharsets.ISO_8859_1);
+            Result r = run("replay", trace, "--seed-maps", m.toString(), "--db", tmp.resolve("seed.duckdb").toString(), "--no-report");
+            assertClean(r);
+            assertThat(r.code()).as(c[0]).isEqualTo(3);
+            assertThat(r.err()).as(c[0]).startsWith("vmareplay replay: cannot read seed snapshot " + m + ": " + m + ":" + c[2]).hasLineCount(1);
+        }
+        // an empty snapshot and the vsyscall page at the top of the address space are fine
+        Path empty = tmp.resolve("empty.maps");
+        Files.writeString(empty, "");
+        Path vsys = tmp.resolve("vsyscall.maps");
+        Files.writeString(vsys, ok + "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n");
+        for (Path m : List.of(empty, vsys)) {
+            Result r = run("replay", trace, "--seed-maps", m.toString(), "--db", tmp.resolve("seed.duckdb").toString(), "--no-report", "-q", "--check-invariants");
+            assertClean(r);
+            assertThat(r.code()).as(r.all()).isZero();
+        }
+    }
+
+    @Test
     void oneBadFileAmongSeveralIsNamed() {
         String good = dir.resolve("crlf.strace").toString();
         String bad = dir.resolve("binary-garbage.bin").toString();
