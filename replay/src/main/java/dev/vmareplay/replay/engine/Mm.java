@@ -631,8 +631,9 @@ public final class Mm {
         if (ugt(len, taskSize) || ugt(addr, taskSize - len)) {
             return Errno.ENOMEM;
         }
-        // file_mmap_ok(): a regular file's pages end at MAX_LFS_FILESIZE (offsets past 2^63)
-        if (file != null && !file.anonShmem() && ugt(pgoff, (Long.MAX_VALUE - len) >>> PAGE_SHIFT)) {
+        // file_mmap_ok(): a regular file's pages end at MAX_LFS_FILESIZE (offsets past 2^63);
+        // character devices (here: /dev/zero, and driver files with a close hook) allow ULONG_MAX
+        if (file != null && !file.anonShmem() && !file.hasCloseHook() && ugt(pgoff, (Long.MAX_VALUE - len) >>> PAGE_SHIFT)) {
             return Errno.EOVERFLOW;
         }
         long end = addr + len;
