@@ -102,7 +102,8 @@ class BadInputCliTest {
                 read("perf-trace-hostile.txt", 2, 3),
                 read("perf-script-hostile.txt", 1, 6),
                 read("csv-hostile.csv", 8, 2),
-                read("csv-header-only.csv", 0, 0));
+                read("csv-header-only.csv", 0, 0),
+                read("holes-under-mprotect.strace", 0, 0));
     }
 
     @BeforeAll
