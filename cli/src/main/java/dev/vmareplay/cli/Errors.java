@@ -18,6 +18,19 @@ final class Errors {
 
     private Errors() { }
 
+    /** Why a file could not be written or read, in words (the JDK's messages are often just the path). */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        while (t instanceof java.io.UncheckedIOException && t.getCause() != null) t = t.getCause();
+        if (t instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
+        if (t instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (t instanceof java.nio.file.FileAlreadyExistsException f) return "a file is in the way: " + f.getFile();
+        if (t instanceof java.nio.file.NotDirectoryException) return "not a directory";
+        if (t instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
     /** Bad input data: unreadable file, malformed trace or snapshot. Exit code 3. */
     static final class InputException extends RuntimeException {
         InputException(String message, Throwable cause) {

@@ -46,12 +46,70 @@ final class IngestCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    private static OutputStream open(String output) {
+        try {
+            return Files.newOutputStream(Path.of(output));
+        } catch (IOException e) {
+            throw new OutputFailure(e);
+        }
+    }
+
+    /** A failure writing the output (exit 4), told apart from one reading the input (exit 3). */
+    static final class OutputFailure extends java.io.UncheckedIOException {
+        OutputFailure(IOException cause) {
+            super(cause);
+        }
+    }
+
+    /** The output stream, its errors marked as output errors. */
+    private static final class Output extends java.io.FilterOutputStream {
+        Output(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new OutputFailure(e);
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new OutputFailure(e);
+            }
+        }
+
+        @Override
+        public void flush() {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new OutputFailure(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new OutputFailure(e);
+            }
+        }
+    }
+
     @Override
     public Integer call() {
         long n = 0;
         IngestStats stats;
         try (EventSource source = Inputs.open(traces, Inputs.format(format), strict);
-             OutputStream os = output.equals("-") ? System.out : new BufferedOutputStream(Files.newOutputStream(Path.of(output)), 1 << 16);
+             OutputStream os = new Output(output.equals("-") ? System.out : new BufferedOutputStream(open(output), 1 << 16));
              CsvEventWriter w = new CsvEventWriter(os)) {
             Event e;
             while ((e = source.next()) != null) {
@@ -61,6 +119,8 @@ final class IngestCommand implements Callable<Integer> {
             stats = source.stats();
         } catch (MalformedTraceException e) {
             throw new Errors.InputException(e.getMessage(), e);
+        } catch (OutputFailure e) {
+            throw new Errors.StorageFailure("cannot write " + output + ": " + Errors.reason(e.getCause()), e);
         } catch (IOException e) {
             throw new Errors.InputException(e.getMessage(), e);
         }

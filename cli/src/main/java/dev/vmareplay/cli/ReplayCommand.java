@@ -138,7 +138,14 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new Errors.InputException(e.getMessage(), e);
             }
             if (finalMaps != null) writeFinalMaps(layouts);
-            if (!noReport) ReportWriter.write(store, runId, report);
+            if (!noReport) {
+                try {
+                    ReportWriter.write(store, runId, report);
+                } catch (UncheckedIOException e) {
+                    throw new Errors.StorageFailure("run " + runId + " is stored, but the report cannot be written: "
+                            + report + ": " + Errors.reason(e), e);
+                }
+            }
             if (!quiet) {
                 Summary.print(out, store, runId, db, noReport ? null : report, stats,
                         Duration.ofNanos(System.nanoTime() - started), progress,
@@ -238,7 +245,8 @@ final class ReplayCommand implements Callable<Integer> {
                 Files.writeString(finalMaps.resolve(e.getKey() + ".maps"), sb.toString());
             }
         } catch (IOException e) {
-            throw new Errors.StorageFailure("cannot write --final-maps " + finalMaps + ": " + e.getMessage(), e);
+            throw new Errors.StorageFailure("the run is stored, but --final-maps cannot be written: "
+                    + (e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? f.getFile() : finalMaps) + ": " + Errors.reason(e), e);
         }
     }
 }

@@ -82,6 +82,21 @@ public final class Ingest {
                 throw new IngestException(name, "cannot read: " + e.getMessage(), e);
             }
         }
+        return openStream(name, raw, format, options);
+    }
+
+    /**
+     * Opens one input that is already a stream (gzip and format detection as for files);
+     * {@code name} is what errors and {@code source} columns call it. Tests and fuzzers feed
+     * in-memory bytes through here.
+     */
+    public static EventSource open(String name, InputStream in, TraceFormat format, IngestOptions options) throws IOException {
+        if (options == null) options = IngestOptions.defaults();
+        if (format == null) format = TraceFormat.AUTO;
+        return new ResolvingSource(List.of(openStream(name, in, format, options)));
+    }
+
+    private static RawSource openStream(String name, InputStream raw, TraceFormat format, IngestOptions options) throws IOException {
         try {
             BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
             in.mark(4);
@@ -89,7 +104,7 @@ public final class Ingest {
             in.reset();
             InputStream data = in;
             if (b0 == 0x1f && b1 == 0x8b) {
-                data = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), PEEK * 2);
+                data = new GzipData(new GzipEnd(name, new GZIPInputStream(in, 1 << 16), options.strict()), PEEK * 2);
             } else if (b0 == 0x28 && b1 == 0xb5) {
                 throw new IngestException(name, "zstd-compressed input is not supported (decompress it, or use gzip)");
             }
@@ -101,7 +116,7 @@ public final class Ingest {
                 data.reset();
                 f = detect(head);
                 if (f == null) {
-                    if (head.length == 0) f = TraceFormat.STRACE; // empty input: no events
+                    if (blank(head)) f = TraceFormat.STRACE; // empty or blank input: no events
                     else throw new IngestException(name, "unrecognised trace format (expected strace, perf trace, perf script or vmareplay CSV output); first line: "
                             + firstLine(head));
                 }
@@ -119,17 +134,84 @@ public final class Ingest {
         } catch (java.util.zip.ZipException e) {
             raw.close();
             throw new IngestException(name, "corrupt gzip data: " + e.getMessage(), e);
+        } catch (java.io.EOFException e) {
+            raw.close();
+            throw new IngestException(name, "truncated gzip data (the compressed file ends early)", e);
         } catch (IOException | RuntimeException e) {
             raw.close();
             if (e instanceof IngestException) throw e;
-            throw new IngestException(name, "cannot read: " + e.getMessage(), e);
+            throw new IngestException(name, "cannot read: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    /**
+     * A gzip stream that ends early (a truncated copy of a .gz trace). With --strict that is
+     * an {@link IngestException} naming the file; otherwise the input simply ends there, the
+     * line parser counts the cut as one malformed line ({@link #truncated()}), and the replay
+     * goes on with what was readable.
+     */
+    public static final class GzipData extends BufferedInputStream {
+        private final GzipEnd end;
+
+        GzipData(GzipEnd end, int size) {
+            super(end, size);
+            this.end = end;
+        }
+
+        /** The compressed data ended early; everything read so far is good. */
+        public boolean truncated() {
+            return end.truncated;
+        }
+    }
+
+    static final class GzipEnd extends java.io.FilterInputStream {
+        private final String name;
+        private final boolean strict;
+        private boolean truncated;
+
+        GzipEnd(String name, InputStream in, boolean strict) {
+            super(in);
+            this.name = name;
+            this.strict = strict;
+        }
+
+        public boolean truncated() {
+            return truncated;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (truncated) return -1;
+            try {
+                return super.read(b, off, len);
+            } catch (java.io.EOFException e) {
+                if (strict) throw new IngestException(name, "truncated gzip data (the compressed file ends early)", e);
+                truncated = true;
+                return -1;
+            } catch (java.util.zip.ZipException e) {
+                throw new IngestException(name, "corrupt gzip data: " + e.getMessage(), e);
+            }
         }
     }
 
     private static String firstLine(byte[] head) {
-        int n = 0;
-        while (n < head.length && n < 200 && head[n] != '\n') n++;
-        return new String(head, 0, n, StandardCharsets.UTF_8);
+        int s = 0;
+        while (s < head.length && (head[s] == '\n' || head[s] == '\r' || head[s] == ' ' || head[s] == '\t')) s++;
+        int n = s;
+        while (n < head.length && n - s < 200 && head[n] != '\n') n++;
+        return Printable.of(new String(head, s, n - s, StandardCharsets.UTF_8), 120);
+    }
+
+    private static boolean blank(byte[] head) {
+        for (byte b : head) if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x0b) return false;
+        return true;
     }
 
     /** Detects the format from the first lines; null when none fits. */

@@ -48,10 +48,15 @@ public final class IngestStats {
         counts.merge(c, 1L, Long::sum);
     }
 
+    /** Takes back one count (a parser that counted a line, then found it malformed or orphaned). */
+    public void uncount(LineClass c) {
+        counts.merge(c, -1L, Long::sum);
+    }
+
     public void malformed(String file, long line, String text, String problem) {
         count(LineClass.MALFORMED);
         if (examples.size() < MAX_EXAMPLES) {
-            examples.add(new Example(file, line, text.length() > 200 ? text.substring(0, 200) + "..." : text, problem));
+            examples.add(new Example(file, line, Printable.of(text, 200), Printable.of(problem, 200)));
         }
     }
 

@@ -7,7 +7,7 @@ public class MalformedTraceException extends IngestException {
     private final String problem;
 
     public MalformedTraceException(String file, long line, String text, String problem) {
-        super(file, "line " + line + ": " + problem + ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text));
+        super(file, "line " + line + ": " + Printable.of(problem, 200) + ": " + Printable.of(text, 300));
         this.line = line;
         this.text = text;
         this.problem = problem;

@@ -161,30 +161,29 @@ final class CallApplier {
         long start = addr & ~(Mm.PAGE_SIZE - 1);
         long end = pageAlign(addr + len);
         if (Long.compareUnsigned(end, start) <= 0) return false;
-        boolean filled = false;
+        // find the holes first, then map them: inserting while iterating the tree's range view
+        // threw ConcurrentModificationException (a hole followed by two or more VMAs)
+        java.util.List<long[]> holes = new java.util.ArrayList<>();
         long cursor = start;
         for (Vma v : mm.vmas(start, end)) {
-            if (Long.compareUnsigned(v.start(), cursor) > 0) {
-                seedHole(cursor, v.start());
-                filled = true;
-            }
+            if (Long.compareUnsigned(v.start(), cursor) > 0) holes.add(new long[] {cursor, v.start()});
             if (Long.compareUnsigned(v.end(), cursor) > 0) cursor = v.end();
         }
-        if (Long.compareUnsigned(cursor, end) < 0) {
-            seedHole(cursor, end);
-            filled = true;
-        }
+        if (Long.compareUnsigned(cursor, end) < 0) holes.add(new long[] {cursor, end});
+        boolean filled = false;
+        for (long[] h : holes) filled |= seedHole(h[0], h[1]);
         return filled;
     }
 
-    private void seedHole(long start, long end) {
-        mm.seed(start, end).insert();
+    private boolean seedHole(long start, long end) {
+        if (mm.seed(start, end).insert() == null) return false; // nothing a VMA could be created on
         String why = space.execd && !space.seeded
                 ? " (most likely mapped by the kernel during execve: the executable, the loader or the stack; a snapshot taken after exec seeds them)"
                 : space.seeded ? "" : " (mapped before the trace started; --seed-maps with a snapshot seeds it)";
         replayer.divergence(event.seq(), space.pid, Divergence.MISSING_MAPPING, String.format(
                 "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p%s",
                 event.syscall(), start, end, why));
+        return true;
     }
 
     /**

@@ -125,7 +125,11 @@ public final class RunStore implements AutoCloseable {
                 }
                 st.execute("COMMIT");
             } catch (SQLException e) {
-                st.execute("ROLLBACK");
+                try {
+                    st.execute("ROLLBACK");
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback); // keep the first error (e.g. the disk is full), not "Statement was closed"
+                }
                 throw e;
             }
         } catch (SQLException e) {

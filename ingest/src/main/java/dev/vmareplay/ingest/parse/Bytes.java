@@ -66,6 +66,12 @@ public final class Bytes {
     }
 
     /** The line as text for messages (UTF-8, invalid bytes replaced). */
+    /** Only spaces and tabs in [s, e). */
+    public static boolean isBlank(byte[] b, int s, int e) {
+        for (int i = s; i < e; i++) if (b[i] != ' ' && b[i] != '\t') return false;
+        return true;
+    }
+
     public static String text(byte[] b, int s, int e) {
         return new String(b, s, Math.min(e - s, 4096), StandardCharsets.UTF_8);
     }

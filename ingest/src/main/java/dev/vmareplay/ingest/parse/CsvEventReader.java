@@ -60,7 +60,11 @@ public final class CsvEventReader implements RawSource {
     private long l(CSVRecord r, String name, long dflt) {
         String v = s(r, name);
         if (v.isEmpty()) return dflt;
-        return v.charAt(0) == '-' ? Long.parseLong(v) : Long.parseUnsignedLong(v);
+        try {
+            return v.charAt(0) == '-' ? Long.parseLong(v) : Long.parseUnsignedLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad number in column " + name + ": '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+        }
     }
 
     private int i(CSVRecord r, String name, int dflt) {
@@ -76,13 +80,19 @@ public final class CsvEventReader implements RawSource {
     public Object next() throws IOException {
         while (true) {
             CSVRecord r;
+            long line = parser.getCurrentLineNumber() + 1; // where the next record starts
             try {
                 if (!it.hasNext()) return null;
                 r = it.next();
             } catch (UncheckedIOException e) {
-                throw e.getCause();
+                if (!(e.getCause() instanceof org.apache.commons.csv.CSVException)) {
+                    throw new dev.vmareplay.ingest.IngestException(file, "cannot read: " + e.getCause().getMessage(), e.getCause());
+                }
+                // commons-csv cannot resynchronise after broken quoting: the rest of the file is one malformed line
+                malformed(line, "", "broken CSV quoting (rest of the file skipped): " + e.getCause().getMessage());
+                return null;
             } catch (IllegalStateException e) {
-                malformed(parser.getCurrentLineNumber(), "", "broken CSV quoting: " + e.getMessage());
+                malformed(line, "", "broken CSV quoting (rest of the file skipped): " + e.getMessage());
                 return null;
             }
             try {
@@ -90,7 +100,7 @@ public final class CsvEventReader implements RawSource {
                 stats.count(LineClass.PARSED);
                 return e;
             } catch (RuntimeException ex) {
-                malformed(r.getRecordNumber() + 1, String.join(",", r.values()), ex.getMessage() == null ? ex.toString() : ex.getMessage());
+                malformed(line, String.join(",", r.values()), ex.getMessage() == null ? ex.toString() : ex.getMessage());
             }
         }
     }

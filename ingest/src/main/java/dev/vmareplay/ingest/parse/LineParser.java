@@ -45,13 +45,18 @@ public abstract class LineParser implements RawSource {
                     malformed(b, s, e, "line longer than " + options.maxLineBytes() + " bytes");
                     continue;
                 }
+                counted = null;
                 try {
                     parseLine(b, s, e);
                 } catch (ParseError pe) {
+                    if (counted != null) stats.uncount(counted); // one class per line: MALFORMED wins
                     malformed(b, s, e, pe.getMessage());
                 }
             } else {
                 finished = true;
+                if (in instanceof dev.vmareplay.ingest.Ingest.GzipData g && g.truncated()) {
+                    malformedText(reader.lineNo() + 1, "", "the gzip data ends early (truncated .gz): the rest of the trace is missing");
+                }
                 stats.addBytes(reader.bytesRead());
                 finish();
             }
@@ -66,9 +71,25 @@ public abstract class LineParser implements RawSource {
     protected void finish() throws IOException {
     }
 
+    /** Counts the current line in class c. */
     protected void count(LineClass c) {
         stats.count(c);
+        counted = c;
     }
+
+    /** Counts an earlier line (a half that turned out to have no other half). */
+    protected void countEarlier(LineClass c) {
+        stats.count(c);
+    }
+
+    /** An earlier line counted {@code from} turns out to belong in {@code to}. */
+    protected void reclassify(LineClass from, LineClass to) {
+        stats.uncount(from);
+        stats.count(to);
+    }
+
+    /** the class count() put the current line in, taken back if the line then fails to parse */
+    private LineClass counted;
 
     protected void malformed(byte[] b, int s, int e, String problem) throws MalformedTraceException {
         malformedText(lineNo, Bytes.text(b, s, e), problem);

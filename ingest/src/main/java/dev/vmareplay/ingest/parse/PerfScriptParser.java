@@ -134,10 +134,9 @@ public final class PerfScriptParser extends LineParser {
         int id = Sys.lookup(name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, name.length());
         if (enter) {
             Pending old = pending.put(tid, new Pending(id, name, Arrays.copyOfRange(b, body, e), ts, lineNo));
-            if (old != null) count(LineClass.ORPHANED); // exit, execve success without sys_exit...
+            if (old != null) countEarlier(LineClass.ORPHANED); // exit, execve success without sys_exit...
             return;
         }
-        Pending p = pending.remove(tid);
         long ret;
         if (rawSys) {
             if (body >= e || b[body] != '=') throw new ParseError("expected '= RET'");
@@ -146,8 +145,9 @@ public final class PerfScriptParser extends LineParser {
         } else {
             ret = Bytes.hex(b, body, Bytes.trimEnd(b, body, e));
         }
+        Pending p = pending.remove(tid); // after the return value: a malformed exit leaves the enter to be counted orphaned
         if (p == null || !p.name.equals(name)) {
-            if (p != null) count(LineClass.ORPHANED);
+            if (p != null) countEarlier(LineClass.ORPHANED);
             count(LineClass.ORPHANED);
             return;
         }
@@ -236,7 +236,7 @@ public final class PerfScriptParser extends LineParser {
 
     @Override
     protected void finish() {
-        for (int k = 0; k < pending.size(); k++) count(LineClass.ORPHANED);
+        for (int k = 0; k < pending.size(); k++) countEarlier(LineClass.ORPHANED);
         pending.clear();
     }
 }

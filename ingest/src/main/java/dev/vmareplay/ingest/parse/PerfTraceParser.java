@@ -142,7 +142,7 @@ public final class PerfTraceParser extends LineParser {
         if (!Bytes.startsWith(b, p, e, "())")) throw new ParseError("bad [continued] line");
         Pending pd = pending.remove(tid);
         if (pd == null || pd.text.length < p - c + 1 || !Bytes.startsWith(pd.text, 0, pd.text.length, Bytes.str(b, c, p) + "(")) {
-            if (pd != null) count(LineClass.ORPHANED);
+            if (pd != null) countEarlier(LineClass.ORPHANED);
             // a continued call whose start is not in the trace (execve at trace start, clone3 in a new thread)
             int id = Sys.lookup(b, c, p);
             if (id == Sys.EXECVE || id == Sys.EXECVEAT) {
@@ -223,7 +223,7 @@ public final class PerfTraceParser extends LineParser {
         int after = Bytes.skipSpaces(b, close + 1, e);
         if (!paired && Bytes.equals(b, after, Bytes.trimEnd(b, after, e), "...")) {
             // interrupted: the rest comes in a "[continued]" line
-            if (pending.put(tid, new Pending(Arrays.copyOfRange(b, c, close), ts, line)) != null) count(LineClass.ORPHANED);
+            if (pending.put(tid, new Pending(Arrays.copyOfRange(b, c, close), ts, line)) != null) countEarlier(LineClass.ORPHANED);
             return;
         }
         parseRet(b, close + 1, e);
@@ -252,7 +252,7 @@ public final class PerfTraceParser extends LineParser {
 
     @Override
     protected void finish() {
-        for (int k = 0; k < pending.size(); k++) count(LineClass.ORPHANED);
+        for (int k = 0; k < pending.size(); k++) countEarlier(LineClass.ORPHANED);
         pending.clear();
     }
 }

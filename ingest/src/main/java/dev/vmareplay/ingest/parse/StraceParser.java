@@ -78,6 +78,10 @@ public final class StraceParser extends LineParser {
 
     @Override
     protected void parseLine(byte[] b, int s, int e) throws IOException {
+        if (s < e && (b[s] == ' ' || b[s] == '\t') && Bytes.isBlank(b, s, e)) {
+            count(LineClass.IGNORED);
+            return;
+        }
         if (s >= e) {
             count(LineClass.IGNORED);
             return;
@@ -104,16 +108,22 @@ public final class StraceParser extends LineParser {
                 parseCall(c, 0, n, splitTid, splitTs, lineNo, true);
                 return;
             }
-            stats.count(LineClass.ORPHANED);
+            reclassify(LineClass.PAIRED, LineClass.ORPHANED);
         }
         int i = s;
         int tid;
         boolean prefixed = false;
+        if (b[i] == '[' && Bytes.startsWith(b, i, e, "[ Process PID=")) {
+            // personality notice: "[ Process PID=N runs in 32 bit mode. ]"
+            count(LineClass.IGNORED);
+            return;
+        }
         if (b[i] == '[' && Bytes.startsWith(b, i, e, "[pid ")) {
             int j = Bytes.skipSpaces(b, i + 5, e);
             int k = j;
             while (k < e && Bytes.isDigit(b[k])) k++;
             if (k == j || k >= e) throw new ParseError("bad [pid N] prefix");
+            if (k - j > 10 || Bytes.digits(b, j, k) > Integer.MAX_VALUE) throw new ParseError("pid out of range");
             tid = (int) Bytes.digits(b, j, k);
             if (b[k] == '<') { // -Y
                 k = Bytes.indexOf(b, k, e, (byte) '>');
@@ -127,6 +137,7 @@ public final class StraceParser extends LineParser {
             int k = i;
             while (k < e && Bytes.isDigit(b[k])) k++;
             if (k < e && (b[k] == ' ' || b[k] == '<')) {
+                if (k - i > 10 || Bytes.digits(b, i, k) > Integer.MAX_VALUE) throw new ParseError("pid out of range");
                 tid = (int) Bytes.digits(b, i, k);
                 if (b[k] == '<') { // -Y: 123<comm>
                     k = Bytes.indexOf(b, k, e, (byte) '>');
@@ -293,12 +304,12 @@ public final class StraceParser extends LineParser {
     protected void finish() throws IOException {
         flushHeld();
         if (split != null) {
-            count(LineClass.ORPHANED);
+            reclassify(LineClass.PAIRED, LineClass.ORPHANED);
             split = null;
         }
         for (Iterator<Pending> it = unfinished.values().iterator(); it.hasNext(); ) {
             it.next();
-            count(LineClass.ORPHANED);
+            reclassify(LineClass.PAIRED, LineClass.ORPHANED);
             it.remove();
         }
         if (holdInitial != null) {
@@ -436,11 +447,13 @@ public final class StraceParser extends LineParser {
         int close = args.split(b, p + 1, e);
         if (close == Args.UNFINISHED) {
             int u = args.unfinishedAt;
-            unfinished.put(tid, new Pending(Arrays.copyOfRange(b, s, u), ts, line, id, p - s));
+            if (unfinished.put(tid, new Pending(Arrays.copyOfRange(b, s, u), ts, line, id, p - s)) != null) {
+                reclassify(LineClass.PAIRED, LineClass.ORPHANED); // the earlier unfinished call never resumed
+            }
             if (id == Sys.CLONE || id == Sys.CLONE3 || id == Sys.FORK || id == Sys.VFORK) {
                 pendingClones.add(new long[] {tid, partialCloneFlags(id, b, p, u)});
             }
-            count(LineClass.PAIRED);
+            if (!paired) count(LineClass.PAIRED); // a resumed or re-joined line that is unfinished again was counted already
             return;
         }
         if (close == Args.OPEN) {
@@ -605,8 +618,10 @@ public final class StraceParser extends LineParser {
                 int fd = (int) a.val(4, Names.NUMERIC);
                 FileRef f = null;
                 if ((flags & 0x20) == 0 && fd >= 0) f = new FileRef(-1, a.annotation(4), false);
+                long off = a.val(5, Names.NUMERIC);
+                if (paren - nameS == 5 && b[nameS + 4] == '2') off <<= 12; // mmap2 (i386, arm): the offset is in 4096-byte units
                 ev(ts, tid, new Call.Mmap(a.val(0, Names.NUMERIC), a.val(1, Names.NUMERIC), (int) a.val(2, Names.PROT),
-                        (int) flags, fd, a.val(5, Names.NUMERIC), f), line);
+                        (int) flags, fd, off, f), line);
                 return;
             }
             case Sys.MUNMAP:

@@ -677,6 +677,11 @@ public final class Mm {
         if (ugt(len, taskSize) || ugt(addr, taskSize - len)) {
             return Errno.ENOMEM;
         }
+        // file_mmap_ok(): a regular file's pages end at MAX_LFS_FILESIZE (offsets past 2^63);
+        // character devices (here: /dev/zero, and driver files with a close hook) allow ULONG_MAX
+        if (file != null && !file.anonShmem() && !file.hasCloseHook() && ugt(pgoff, (Long.MAX_VALUE - len) >>> PAGE_SHIFT)) {
+            return Errno.EOVERFLOW;
+        }
         long end = addr + len;
         int pkey = 0;
         if (prot == PROT_EXEC && executeOnlyPkey >= 0) {
@@ -1648,6 +1653,11 @@ public final class Mm {
                 return origbrk;
             }
             return brk;
+        }
+        // check_brk_limits(): get_unmapped_area(MAP_FIXED) refuses a range past TASK_SIZE
+        // (and a break whose PAGE_ALIGN wrapped to 0)
+        if (ugt(newbrk - oldbrk, taskSize) || ugt(oldbrk, taskSize - (newbrk - oldbrk))) {
+            return origbrk;
         }
         // Only check if the next VMA is within the stack_guard_gap of the expansion area
         Vma next = tree.findIntersecting(oldbrk, newbrk + PAGE_SIZE + stackGuardGap);

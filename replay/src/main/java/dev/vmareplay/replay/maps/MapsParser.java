@@ -39,6 +39,7 @@ public final class MapsParser {
         MapsEntry pending = null;
         String vmFlags = null;
         long anonKb = -1;
+        long lastEnd = 0;
         while ((line = r.readLine()) != null) {
             lineNo++;
             if (line.isBlank()) continue;
@@ -47,6 +48,13 @@ public final class MapsParser {
             if (dash > 0 && sp > dash && isHex(line, 0, dash) && isHex(line, dash + 1, sp)) {
                 if (pending != null) out.add(withSmaps(pending, vmFlags, anonKb));
                 pending = parseVmaLine(line, name, lineNo);
+                if (((pending.start() | pending.end()) & 0xfff) != 0) {
+                    throw new MalformedMapsException(name + ":" + lineNo + ": range not page aligned: " + clip(line));
+                }
+                if (Long.compareUnsigned(pending.start(), lastEnd) < 0) {
+                    throw new MalformedMapsException(name + ":" + lineNo + ": overlaps or precedes the line before (a snapshot is sorted, without overlaps): " + clip(line));
+                }
+                lastEnd = pending.end();
                 vmFlags = null;
                 anonKb = -1;
             } else if (line.startsWith("VmFlags:")) {
@@ -107,6 +115,6 @@ public final class MapsParser {
     }
 
     private static String clip(String s) {
-        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+        return dev.vmareplay.ingest.Printable.of(s, 120);
     }
 }
