@@ -197,11 +197,18 @@ class StorageCliTest {
         assertThat(mapsOnFile.code()).isEqualTo(4);
         assertThat(mapsOnFile.err()).contains("--final-maps cannot be written").hasLineCount(1);
 
+        Result rep = run("report", "--db", db.toString(), "-o", "/proc/vmareplay-test/r.html");
+        assertThat(rep.code()).isEqualTo(4);
+        assertThat(rep.err()).isEqualTo("vmareplay report: cannot write the report /proc/vmareplay-test/r.html: no such file or directory\n");
+        Result exp = run("export", "--db", db.toString(), "--parquet", "/proc/vmareplay-test");
+        assertThat(exp.code()).isEqualTo(4);
+        assertThat(exp.err()).endsWith("cannot create the export directory /proc/vmareplay-test: no such file or directory\n").hasLineCount(1);
+
         Result csv = run("ingest", small.toString(), "-o", "/proc/vmareplay-test.csv");
         assertThat(csv.code()).isEqualTo(4);
         assertThat(csv.err()).isEqualTo("vmareplay ingest: cannot write /proc/vmareplay-test.csv: no such file or directory\n");
 
-        for (Result x : List.of(r, dir, missingDir, self, report, maps, mapsOnFile, csv)) BadInputCliTest.assertNoTrace(x);
+        for (Result x : List.of(r, dir, missingDir, self, report, maps, mapsOnFile, rep, exp, csv)) BadInputCliTest.assertNoTrace(x);
         assertOnlyRuns(db, 1, 2, 3);
     }
 
