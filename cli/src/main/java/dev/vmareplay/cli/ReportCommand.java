@@ -49,7 +49,7 @@ final class ReportCommand implements Callable<Integer> {
         } catch (StorageException e) {
             throw new Errors.StorageFailure(e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw new Errors.StorageFailure("cannot write " + output + ": " + e.getMessage(), e);
+            throw new Errors.StorageFailure("cannot write the report " + output + ": " + Errors.reason(e), e);
         }
         return Errors.OK;
     }

@@ -83,6 +83,22 @@ class StorageCliTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(db.resolveSibling("child.log").toFile()).start();
     }
 
+    /** The process has the file open (Linux: one of /proc/PID/fd links to it). */
+    static boolean holdsOpen(Process p, Path file) {
+        Path want = file.toAbsolutePath().normalize();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(want);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static long size(Path p) {
         try {
             return Files.exists(p) ? Files.size(p) : 0;
@@ -106,9 +122,12 @@ class StorageCliTest {
         long before = size(db) + size(wal);
         Process p = child(db, big);
         try {
-            // wait until the child's rows start reaching the file: it holds the writer's lock by then
+            // wait until the child has the file open (DuckDB locks it as it opens it) ...
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (System.nanoTime() < deadline && p.isAlive() && size(db) + size(wal) <= before) Thread.sleep(20);
+            while (System.nanoTime() < deadline && p.isAlive() && !holdsOpen(p, db)) Thread.sleep(20);
+            // ... and its rows start reaching the file, or 8 s more at most
+            long rows = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            while (System.nanoTime() < rows && p.isAlive() && size(db) + size(wal) <= before) Thread.sleep(20);
             assertThat(p.isAlive()).as("the child replay ended before it could be killed: " + Files.readString(db.resolveSibling("child.log"))).isTrue();
 
             // a second writer is told who holds the file, in one line, exit 4; so is a reader
@@ -178,11 +197,18 @@ class StorageCliTest {
         assertThat(mapsOnFile.code()).isEqualTo(4);
         assertThat(mapsOnFile.err()).contains("--final-maps cannot be written").hasLineCount(1);
 
+        Result rep = run("report", "--db", db.toString(), "-o", "/proc/vmareplay-test/r.html");
+        assertThat(rep.code()).isEqualTo(4);
+        assertThat(rep.err()).isEqualTo("vmareplay report: cannot write the report /proc/vmareplay-test/r.html: no such file or directory\n");
+        Result exp = run("export", "--db", db.toString(), "--parquet", "/proc/vmareplay-test");
+        assertThat(exp.code()).isEqualTo(4);
+        assertThat(exp.err()).endsWith("cannot create the export directory /proc/vmareplay-test: no such file or directory\n").hasLineCount(1);
+
         Result csv = run("ingest", small.toString(), "-o", "/proc/vmareplay-test.csv");
         assertThat(csv.code()).isEqualTo(4);
         assertThat(csv.err()).isEqualTo("vmareplay ingest: cannot write /proc/vmareplay-test.csv: no such file or directory\n");
 
-        for (Result x : List.of(r, dir, missingDir, self, report, maps, mapsOnFile, csv)) BadInputCliTest.assertNoTrace(x);
+        for (Result x : List.of(r, dir, missingDir, self, report, maps, mapsOnFile, rep, exp, csv)) BadInputCliTest.assertNoTrace(x);
         assertOnlyRuns(db, 1, 2, 3);
     }
 

@@ -6,6 +6,7 @@ import dev.vmareplay.ingest.Ingest;
 import dev.vmareplay.ingest.IngestException;
 import dev.vmareplay.ingest.IngestOptions;
 import dev.vmareplay.ingest.TraceFormat;
+import dev.vmareplay.replay.engine.FaultPolicy;
 import dev.vmareplay.replay.engine.KernelVersion;
 
 import java.io.ByteArrayInputStream;
@@ -24,9 +25,20 @@ class ReplayFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void strace(byte[] data) throws IOException {
+        replay(data, TraceFormat.STRACE);
+    }
+
+    /** perf trace, with page-fault events (-F) driving the observed-only fault policy. */
+    @FuzzTest(maxDuration = "30s")
+    void perfTrace(byte[] data) throws IOException {
+        replay(data, TraceFormat.PERF_TRACE);
+    }
+
+    static void replay(byte[] data, TraceFormat format) throws IOException {
         for (KernelVersion k : new KernelVersion[] {KernelVersion.V6_18, KernelVersion.V6_1}) {
-            try (EventSource s = Ingest.open("fuzz.trace", new ByteArrayInputStream(data), TraceFormat.STRACE, IngestOptions.defaults())) {
-                new Replayer(new ReplayOptions(k, null, Map.of(), null, true), new ReplayListener() { }).run(s);
+            try (EventSource s = Ingest.open("fuzz.trace", new ByteArrayInputStream(data), format, IngestOptions.defaults())) {
+                FaultPolicy policy = format == TraceFormat.PERF_TRACE ? FaultPolicy.OBSERVED_ONLY : null;
+                new Replayer(new ReplayOptions(k, null, Map.of(), policy, true), new ReplayListener() { }).run(s);
             } catch (IngestException refused) {
                 // a whole input refused with a message naming it: fine
             }

@@ -28,7 +28,10 @@ public final class Export {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new StorageException(abs, "cannot create the export directory " + dir + ": " + e.getMessage(), e);
+            throw new StorageException(abs, "cannot create the export directory " + dir + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage()), e);
         }
         List<String> written = new ArrayList<>();
         try (Connection c = RunStore.connect(abs, true); Statement st = c.createStatement()) {
