@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vmareplay export}: every table as Parquet, partitioned by run. */
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Write every table as Parquet, partitioned by run.",
         description = {
                 "Writes every table as Parquet under DIR/TABLE/run_id=N/, so results from many machines",
                 "can be queried together (DuckDB over a glob, Spark, Trino).",

@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vmareplay ingest}: traces to the canonical event CSV. */
 @Command(name = "ingest", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Parse traces into the canonical event CSV and print the parse coverage.",
         description = {
                 "Parses the trace(s) into the canonical event CSV (one row per event, with the decoded",
                 "arguments and the open-file identity of every mmap). Every command reads it back as input.",

@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-                "Replays strace/perf traces of mmap-family syscalls through a model of the Linux 6.18",
-                "VMA merge/split engine (mm/vma.c) and reports which merges and splits happened.",
+                "Replays strace/perf traces of mmap-family syscalls through a model of the",
+                "Linux 6.18 VMA merge/split engine (mm/vma.c) and reports which merges and",
+                "splits happened, in a DuckDB file and an HTML report.",
                 ""},
         subcommands = {
                 RecordCommand.class,

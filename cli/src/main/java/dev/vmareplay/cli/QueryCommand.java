@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vmareplay query}: SQL over the stored runs. */
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Run SQL over the stored runs (table, csv or json).",
         description = {
                 "Runs SQL against the DuckDB file (read-only) and prints the result. The tables and views",
                 "are listed in the README (runs, processes, events, merge_events, case_counts, vma_timeline,",

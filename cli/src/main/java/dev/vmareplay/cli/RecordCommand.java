@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /** {@code vmareplay record}: trace a command, with snapshots of every process's memory map at start and exit. */
 @Command(name = "record", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        header = "Traces COMMAND (strace/perf) with smaps snapshots at start and exit.",
+        header = "Trace COMMAND (strace or perf) with smaps snapshots of every process at start and exit.",
         description = {
                 "Runs COMMAND under strace (or perf trace with --perf), following every child,",
                 "and writes the trace replay needs: mmap-family, process and file-descriptor",

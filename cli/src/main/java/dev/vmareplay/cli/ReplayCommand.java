@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vmareplay replay}: the main job. */
 @Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Replay traces through the VMA engine, store the run in DuckDB, write the report.",
         description = {
                 "Ingests the trace(s), replays every mmap-family call through the VMA engine, stores the run",
                 "in the DuckDB file, writes the HTML report and prints the merge/split cases per kind.",

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vmareplay report}: the HTML report of a stored run, or of two runs side by side. */
 @Command(name = "report", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Write the HTML report of a stored run, or of two runs side by side.",
         description = {
                 "Writes one self-contained HTML file (no network needed) for a stored run: cases, refusal",
                 "reasons, VMA count over time, final layouts, latency, divergences. With --diff A B, the two",

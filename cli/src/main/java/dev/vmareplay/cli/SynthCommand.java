@@ -16,6 +16,7 @@ import java.util.zip.GZIPOutputStream;
 
 /** {@code vmareplay synth}: writes a synthetic strace -f -tt -T -y trace for benchmarks and tests. */
 @Command(name = "synth", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Write a deterministic synthetic strace trace modelled on real workloads (benchmarks).",
         description = {
                 "Writes a deterministic synthetic 'strace -f -tt -T -y' trace modelled on real workloads:",
                 "ld.so loading libraries, malloc (brk, large chunks, arenas), a JIT flipping page",

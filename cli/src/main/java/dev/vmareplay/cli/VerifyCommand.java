@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code vmareplay verify}: does replaying the trace on its start snapshot give the kernel's end snapshot? */
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        header = "Check that replaying a trace gives the kernel's end snapshot (exit 0 only on a match).",
         description = {
                 "Replays TRACE on top of the --seed-maps snapshot and compares the modelled final layout of",
                 "the first process (or --pid) with the --expect-maps snapshot, VMA boundary by VMA boundary",
