@@ -380,11 +380,21 @@ public final class SynthTrace {
     }
 
     private void anonMmap(Task t, long len) throws IOException {
+        mapAnonymous(t, len, new Obj(Kind.ANON, 0, pages(len)));
+    }
+
+    /**
+     * Writes {@code mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)} at a
+     * fresh address of t's process and records {@code obj} there (its start is set here).
+     */
+    private Obj mapAnonymous(Task t, long len, Obj obj) throws IOException {
         Proc p = t.proc;
-        long a = alloc(p, pages(len));
+        long a = alloc(p, obj.len);
         head(t.tid).s("mmap(NULL, ").dec(len).s(", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
         retHex(a);
-        p.objs.add(new Obj(Kind.ANON, a, pages(len)));
+        obj.start = a;
+        p.objs.add(obj);
+        return obj;
     }
 
     /** Root (or any process) forks a child that execs a program, or (1 in 5) works on a copy. */
@@ -582,10 +592,7 @@ public final class SynthTrace {
             noise(t);
             return;
         }
-        long a = alloc(p, len);
-        head(t.tid).s("mmap(NULL, ").dec(len).s(", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
-        retHex(a);
-        p.objs.add(new Obj(Kind.ANON, a, len));
+        long a = mapAnonymous(t, len, new Obj(Kind.ANON, 0, len)).start;
         if (rnd.nextInt(6) == 0) {
             // hand back the middle to the kernel
             long off = PAGE * (1 + rnd.nextInt((int) (len / PAGE) - 2));
@@ -659,12 +666,9 @@ public final class SynthTrace {
                 noise(t);
                 return;
             }
-            long a = alloc(p, len);
-            head(t.tid).s("mmap(NULL, ").dec(len).s(", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
-            retHex(a);
-            o = new Obj(Kind.JIT, a, len);
+            o = new Obj(Kind.JIT, 0, len);
             o.rx = new byte[np];
-            p.objs.add(o);
+            mapAnonymous(t, len, o);
             return;
         }
         int np = o.rx.length;
@@ -741,10 +745,7 @@ public final class SynthTrace {
                 noise(t);
                 return;
             }
-            long a = alloc(p, len);
-            head(t.tid).s("mmap(NULL, ").dec(len).s(", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
-            retHex(a);
-            p.objs.add(new Obj(Kind.BUF, a, len));
+            mapAnonymous(t, len, new Obj(Kind.BUF, 0, len));
             return;
         }
         int r = rnd.nextInt(10);
