@@ -19,9 +19,10 @@ public enum FaultPolicy {
     OBSERVED_ONLY,
     /**
      * The default for traces without faults. A VMA is assumed untouched, except that a private
-     * writable VMA whose write permission is taken away by mprotect is assumed to have been
-     * written first (programs make memory read-only after filling it: RELRO, JIT code, sealed
-     * tables). That keeps VM_ACCOUNT on it like the kernel does for faulted memory.
+     * writable VMA that mprotect makes read-only or executable is assumed to have been written
+     * first (programs make memory read-only after filling it: RELRO, JIT code, sealed tables).
+     * That keeps VM_ACCOUNT on it like the kernel does for faulted memory. Memory made PROT_NONE
+     * is assumed untouched: guard pages of thread stacks and uncommitted reservations.
      */
     WRITE_BEFORE_PROTECT,
     /**

@@ -991,9 +991,12 @@ public final class Mm {
         }
         long assumedMask = 0;
         if ((newflags & VM_WRITE) == 0 && (oldflags & VM_WRITE) != 0 && vma.anonVma == null && uncertain(vma)
-            && canHaveAnonVma(vma) && faultPolicy != FaultPolicy.OBSERVED_ONLY) {
-            // private memory that was writable is being write-protected: assume it was written
-            // first (WRITE_BEFORE_PROTECT; ASSUME_WRITTEN assumes it anyway)
+            && canHaveAnonVma(vma) && faultPolicy != FaultPolicy.OBSERVED_ONLY
+            && ((newflags & (VM_READ | VM_EXEC)) != 0 || faultPolicy == FaultPolicy.ASSUME_WRITTEN)) {
+            // private memory that was writable is being made read-only or executable: assume it
+            // was written first (RELRO, JIT code, sealed tables). Memory made PROT_NONE is not:
+            // guard pages (thread stacks) and uncommitted reservations are never written
+            // (WRITE_BEFORE_PROTECT; ASSUME_WRITTEN assumes it anyway)
             assumeWritten(vma);
         }
         if ((newflags & VM_WRITE) != 0) {

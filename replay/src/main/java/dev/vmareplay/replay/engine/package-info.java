@@ -77,8 +77,10 @@
  * {@link dev.vmareplay.replay.engine.FaultPolicy}; a merge decision whose outcome would differ
  * under some other assumption about the uncertain VMAs involved reports {@code assumed=true}.
  * <p>
- * Default: {@code WRITE_BEFORE_PROTECT}: untouched, except that memory being write-protected by
- * mprotect is assumed written first. On the 31 scripted scenarios (ScriptedScenarioTest, which
+ * Default: {@code WRITE_BEFORE_PROTECT}: untouched, except that memory mprotect makes read-only
+ * or executable is assumed written first (memory made PROT_NONE is not: guard pages and
+ * uncommitted reservations are never written; a JVM start's 194 VMAs then match the kernel's
+ * VmFlags too). On the 31 scripted scenarios (ScriptedScenarioTest, which
  * also compares the complete end.maps) it reproduces 29. The two it cannot are indistinguishable
  * in strace from scenarios it does reproduce: new_both_anon_vma_conflict has exactly new_both's
  * calls, madvise_dofork_anon_vma_refusal the shape of madvise_dontfork_dofork; only the page
