@@ -1,6 +1,7 @@
 package dev.vmareplay.replay;
 
 import dev.vmareplay.replay.engine.Mm;
+import dev.vmareplay.replay.engine.TaskMmu;
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmFlags;
 import dev.vmareplay.replay.maps.MapsEntry;
@@ -18,8 +19,8 @@ public final class FinalLayout {
         for (Vma v : mm.vmas()) {
             String dev = v.file() != null ? v.file().dev() : "00:00";
             long inode = v.file() != null ? v.file().inode() : 0;
-            out.add(new MapsEntry(v.start(), v.end(), VmFlags.toMapsPerms(v.flags()), v.mapsOffset(), dev, inode,
-                    mm.mapsName(v), VmFlags.toSmaps(v.flags()).trim(), v.hasAnonVma() ? 1 : 0));
+            out.add(new MapsEntry(v.start(), v.end(), TaskMmu.perms(v.flags()), v.mapsOffset(), dev, inode,
+                    TaskMmu.name(mm, v), VmFlags.toSmaps(v.flags()).trim(), v.hasAnonVma() ? 1 : 0));
         }
         return out;
     }

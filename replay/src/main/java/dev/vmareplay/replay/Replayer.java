@@ -4,6 +4,7 @@ import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
 import dev.vmareplay.replay.engine.FaultPolicy;
+import dev.vmareplay.replay.engine.TaskMmu;
 import dev.vmareplay.replay.engine.Mm;
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmaEvent;
@@ -486,7 +487,7 @@ public final class Replayer {
         }
 
         ReplayListener.FinalVma describe(Vma v) {
-            String name = mm.mapsName(v);
+            String name = TaskMmu.name(mm, v);
             return new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(), name.isEmpty() ? null : name,
                     v.file() != null ? v.file().dev() : "00:00", v.file() != null ? v.file().inode() : 0);
         }
