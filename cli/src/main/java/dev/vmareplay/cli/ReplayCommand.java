@@ -163,20 +163,20 @@ final class ReplayCommand implements Callable<Integer> {
         IngestStats stats;
         Progress progress;
         Map<String, Long> cases = new LinkedHashMap<>();
-        for (var k : dev.vmareplay.replay.engine.VmaEvent.Kind.values()) cases.put(k.storageName(), 0L);
+        for (var k : dev.vmareplay.replay.outcome.CaseKind.values()) cases.put(k.storageName(), 0L);
         try (EventSource source = Inputs.open(traces, Inputs.format(format), strict)) {
             progress = Progress.forTerminal(quiet, spec.commandLine().getErr(), source, traces);
-            java.util.Map<dev.vmareplay.replay.engine.VmaEvent.Kind, long[]> byKind = new java.util.EnumMap<>(dev.vmareplay.replay.engine.VmaEvent.Kind.class);
-            Replayer replayer = new Replayer(options, progress.wrap(new dev.vmareplay.replay.ReplayListener() {
+            java.util.Map<dev.vmareplay.replay.outcome.CaseKind, long[]> byKind = new java.util.EnumMap<>(dev.vmareplay.replay.outcome.CaseKind.class);
+            Replayer replayer = new Replayer(options, progress.wrap(new dev.vmareplay.replay.outcome.OutcomeListener() {
                 @Override
-                public void onVmaEvent(long seq, int pid, long mmId, String syscall, dev.vmareplay.replay.engine.VmaEvent v) {
-                    byKind.computeIfAbsent(v.kind(), k -> new long[1])[0]++;
+                public void onBatch(dev.vmareplay.replay.outcome.OutcomeBatch b) {
+                    for (int i = 0; i < b.changeCount(); i++) byKind.computeIfAbsent(b.changeKinds()[i], k -> new long[1])[0]++;
                 }
             }));
             layouts = replayer.run(source);
             progress.done();
             stats = source.stats();
-            for (Map.Entry<dev.vmareplay.replay.engine.VmaEvent.Kind, long[]> e : byKind.entrySet()) cases.put(e.getKey().storageName(), e.getValue()[0]);
+            for (Map.Entry<dev.vmareplay.replay.outcome.CaseKind, long[]> e : byKind.entrySet()) cases.put(e.getKey().storageName(), e.getValue()[0]);
         } catch (MalformedTraceException e) {
             throw new Errors.InputException(e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
