@@ -1,7 +1,5 @@
 package dev.vmareplay.cli;
 
-import dev.vmareplay.ingest.EventSource;
-import dev.vmareplay.ingest.MalformedTraceException;
 import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
 import dev.vmareplay.replay.FinalLayout;
@@ -10,7 +8,6 @@ import dev.vmareplay.replay.outcome.OutcomeRecords;
 import dev.vmareplay.replay.outcome.ProcessInfo;
 import dev.vmareplay.replay.outcome.SnapshotPoint;
 import dev.vmareplay.replay.ReplayOptions;
-import dev.vmareplay.replay.Replayer;
 import dev.vmareplay.replay.SnapshotDir;
 import dev.vmareplay.replay.maps.LayoutComparison;
 import dev.vmareplay.replay.maps.MapsEntry;
@@ -18,7 +15,6 @@ import dev.vmareplay.replay.maps.MapsParser;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +95,8 @@ final class SnapshotVerification {
         return java.nio.file.Files.isDirectory(auto) ? new SnapshotDir(auto) : null;
     }
 
-    static Result run(List<String> traces, String format, boolean strict, ReplayOptions options, boolean lenient) {
+    /** Replays {@code inputs} with {@code options} (whose snapshots re-seed and end each image) and compares every image. */
+    static Result run(TraceInputs inputs, ReplayOptions options, boolean lenient, PrintWriter err) throws IOException {
         Map<Integer, Image> current = new LinkedHashMap<>();
         List<Image> all = new ArrayList<>();
         Map<Integer, String> exes = new LinkedHashMap<>();
@@ -179,13 +176,7 @@ final class SnapshotVerification {
                 img.outcome = img.comparison.equal() ? Outcome.MATCH : Outcome.DIFFERENT;
             }
         };
-        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict, true)) {
-            new Replayer(options, listener).run(source);
-        } catch (MalformedTraceException | UncheckedIOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
-        } catch (IOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
-        }
+        ReplayLoop.run(inputs, options, false, err, listener);
         for (Image img : all) {
             if (img.outcome == null) img.outcome = img.n >= 0 ? Outcome.STILL_RUNNING : Outcome.NO_SNAPSHOTS;
             if (img.exe == null) img.exe = exes.get(img.pid);
