@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
                 ExportCommand.class,
                 SynthCommand.class,
+                ReadersCommand.class,
                 CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",

@@ -89,6 +89,64 @@ public final class Diagrams {
         return b.toString();
     }
 
+    /**
+     * Everything `vmareplay readers` prints for one case: the seed's diagram, the layouts, the
+     * writer's steps with the tree after each, the seed's claim, then per observable whether
+     * the check finds it under each iteration and one shortest interleaving that shows it.
+     */
+    public static String caseReport(WriterCase c, Exploration.Result rewalk, Exploration.Result slot) {
+        int w = width(c);
+        StringBuilder b = new StringBuilder();
+        b.append("== ").append(c.kase().storageName()).append(": ").append(c.kase().title()).append(" ==\n\n");
+        b.append(c.diagram().stripTrailing()).append("\n\n");
+        b.append("   before  ").append(row(c.before(), w)).append("\n");
+        b.append("   after   ").append(row(c.after(), w)).append("\n\n");
+        b.append("Writer steps (upper case: write-locked, x: detached):\n");
+        b.append(steps(c)).append("\n");
+        if (c.claim() != null) {
+            b.append("Seed: \"").append(c.claim().words()).append("\"\n");
+        } else {
+            b.append("Seed: (the seed thread does not cover this case)\n");
+        }
+        b.append("Agreement: ").append(agreement(rewalk)).append(" (rewalk), ")
+                .append(agreement(slot)).append(" (slot)\n\n");
+        b.append("Reader outcomes (rewalk: the store replaced the maple node; slot: it wrote in place):\n");
+        for (Observable o : Observable.values()) {
+            boolean r = rewalk.witnesses().containsKey(o);
+            boolean s = slot.witnesses().containsKey(o);
+            if (!r && !s) {
+                continue;
+            }
+            Exploration.Witness wit = r ? rewalk.witnesses().get(o) : slot.witnesses().get(o);
+            b.append(String.format("%n-- %s (%s): a read %s%n", o.storageName(),
+                    r && s ? "rewalk, slot" : r ? "rewalk only" : "slot only", o.sentence().replace("could ", "can ")));
+            b.append(witness(c, wit, w));
+        }
+        return b.toString();
+    }
+
+    private static String agreement(Exploration.Result r) {
+        return r.agreement().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+    /** One interleaving: the tree after every step, then what the read showed. */
+    public static String witness(WriterCase c, Exploration.Witness wit, int w) {
+        StringBuilder b = new StringBuilder();
+        List<WriterState> snaps = c.snapshots();
+        int k = 0;
+        b.append(String.format("   read starts at page %d%n", wit.start()));
+        b.append(String.format("   %-" + w + "s    %s%n", "tree", "step"));
+        b.append(String.format("   %s    (before)%n", tree(snaps.get(0), w)));
+        for (Exploration.Step s : wit.steps()) {
+            if (s.writer()) {
+                k = s.writerIndex() + 1;
+            }
+            b.append(String.format("   %s    %s%n", tree(snaps.get(k), w), s));
+        }
+        b.append(String.format("   shown     %s%n", wit.shown()));
+        return b.toString();
+    }
+
     static char letter(String name) {
         return name.equals("new") ? 'w' : name.charAt(0);
     }
