@@ -20,8 +20,10 @@ public final class Schema {
     /** Every table, in the order they are created (also the order they are exported). */
     public static final List<String> TABLES = List.of(
             "runs", "processes", "events", "merge_events", "vma_timeline", "final_vmas",
-            "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle", "peak_vmas",
-            "reader_observables");
+            "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle", "peak_vmas");
+
+    /** Tables that are not per run (no run_id): the model's, refreshed whenever a run is written. */
+    public static final List<String> MODEL_TABLES = List.of("reader_observables");
 
     /** Every view. */
     public static final List<String> VIEWS = List.of(
