@@ -38,8 +38,13 @@ final class CallApplier {
 
     void apply(Event e) {
         this.event = e;
-        if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
         Call c = e.call();
+        if (!e.retKnown() && c instanceof Call.Mseal m) {
+            // perf trace's sys_exit_mseal tracepoint carries no return value: the model's answer stands
+            mm.mseal(m.addr(), m.len(), m.flags());
+            return;
+        }
+        if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
         if (c instanceof Call.Mmap m) {
             mmap(m);
         } else if (c instanceof Call.Munmap m) {
@@ -76,7 +81,39 @@ final class CallApplier {
             remapFilePages(r);
         } else if (c instanceof Call.Shmat s && e.succeeded()) {
             shmat(s);
+        } else if (c instanceof Call.ResultOnly r) {
+            resultOnly(r);
         }
+    }
+
+    /**
+     * A call perf printed only the result half of. A successful mmap's result is where the new
+     * mapping starts; a mapping placed by get_unmapped_area() (top-down, the only kind whose
+     * address perf's result alone gives) ends where the gap ends, at the next VMA. So the mapping
+     * is taken to fill [ret, next VMA), read-only and private (what a result-only mmap has been in
+     * every trace seen: a locale file), and counted as reconciled. Any other result-only call is
+     * counted and left out.
+     */
+    private void resultOnly(Call.ResultOnly r) {
+        if (r.syscall().equals("mmap") && event.succeeded()) {
+            long addr = event.ret();
+            Vma next = mm.findVma(addr);
+            long end = next == null ? addr + Mm.PAGE_SIZE : next.start();
+            if (next != null && Long.compareUnsigned(next.start(), addr) <= 0) {
+                replayer.divergence(event.seq(), space.pid, Divergence.RESULT_ONLY,
+                        "mmap = 0x" + Long.toHexString(addr) + " printed without its arguments, over a VMA the model has there: left out");
+                return;
+            }
+            if (Long.compareUnsigned(end - addr, 1L << 20) > 0) end = addr + Mm.PAGE_SIZE;
+            VmaFile file = replayer.files().forRef(new dev.vmareplay.ingest.event.FileRef(-2L - event.seq(), "", true));
+            int err = mm.mmap(addr, end - addr, Mman.PROT_READ, Mman.MAP_PRIVATE, file, 0);
+            replayer.divergence(event.seq(), space.pid, Divergence.RESULT_ONLY, "mmap = 0x" + Long.toHexString(addr)
+                    + " printed without its arguments: inferred a private read-only file mapping 0x" + Long.toHexString(addr)
+                    + "-0x" + Long.toHexString(end) + " (the gap up to the next VMA)" + (err != 0 ? "; the model says " + Errno.name(err) : ""));
+            return;
+        }
+        replayer.divergence(event.seq(), space.pid, Divergence.RESULT_ONLY,
+                r.syscall() + " printed without its arguments (= " + (event.succeeded() ? "0x" + Long.toHexString(event.ret()) : Errno.name(event.errno())) + "): left out");
     }
 
     // ---- mmap -------------------------------------------------------------------------

@@ -56,6 +56,8 @@ public final class Replayer {
     private final Map<Integer, List<Event>> held = new HashMap<>();
     private int heldEvents;
     private static final int MAX_HELD = 100_000;
+    /** Live address spaces by the kernel's mm identity (the mmap lock lines). */
+    private final Map<Long, AddressSpace> kernelMms = new HashMap<>();
     /** Tasks that exited (until a clone creates that tid again): their "+++ exited" line, and lines perf prints late, are not a new task. */
     private final java.util.Set<Integer> exited = new java.util.HashSet<>();
 
@@ -166,6 +168,8 @@ public final class Replayer {
             onMarker(t, e, m);
         } else if (c instanceof Call.PageFault f) {
             space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
+        } else if (c instanceof Call.MmapLock lock) {
+            onMmapLock(t, e, lock);
         } else {
             long t0 = System.nanoTime();
             new CallApplier(space, this).apply(e);
@@ -292,6 +296,35 @@ public final class Replayer {
         space.seeded = true;
     }
 
+    /**
+     * An mmap write-lock acquisition: checks the model's process tree against the kernel's
+     * address-space identity. Threads (and a vfork child until it execs) share their mm; fork and
+     * exec make new ones. Inside fork (dup_mmap locks the child's new mm too) and exec (the old
+     * and the new mm) a task takes another mm's lock by design: those are not checked.
+     */
+    private void onMmapLock(Task t, Event e, Call.MmapLock lock) {
+        String during = lock.during();
+        if (during != null && (during.startsWith("exec") || during.startsWith("clone") || during.equals("fork")
+                || during.equals("vfork"))) {
+            return;
+        }
+        AddressSpace space = t.space;
+        long mm = lock.mm();
+        if (space.kernelMm == 0) {
+            AddressSpace owner = kernelMms.get(mm);
+            if (owner != null && owner != space && !owner.finished) {
+                divergence(e.seq(), t.tgid, Divergence.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
+                        + ", which the model gives to pid " + owner.pid + "'s address space: the kernel shares it, the model does not");
+                return;
+            }
+            space.kernelMm = mm;
+            kernelMms.put(mm, space);
+        } else if (space.kernelMm != mm) {
+            divergence(e.seq(), t.tgid, Divergence.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
+                    + ", but its address space in the model is mm 0x" + Long.toHexString(space.kernelMm));
+        }
+    }
+
     private void onClone(Task parent, Event e, Call.Clone clone) {
         if (!e.succeeded() || e.ret() <= 0) return;
         int child = (int) e.ret();
@@ -382,6 +415,7 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
+        if (s.kernelMm != 0) kernelMms.remove(s.kernelMm, s); // the kernel reuses the value for a later process
         for (Vma v : s.mm.vmas()) listener.onFinalVma(s.id, s.describe(v));
         if (s.peak != null) {
             for (ReplayListener.FinalVma v : s.peak) listener.onPeakVma(s.id, s.peakSeq, v);
@@ -461,6 +495,8 @@ public final class Replayer {
          *  stack and the vdso without any syscall showing it. */
         boolean execd;
         boolean finished;
+        /** The kernel's identity of this address space (its mm_struct's address), from the mmap lock lines; 0 before one. */
+        long kernelMm;
 
         /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
         int peakCount;

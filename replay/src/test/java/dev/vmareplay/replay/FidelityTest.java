@@ -83,6 +83,8 @@ class FidelityTest {
         List<String> divergences = new java.util.ArrayList<>();
         Replayer replayer = new Replayer(options, new ReplayListener() {
             @Override public void onDivergence(long seq, int pid, String cause, String detail) {
+                // a call perf printed half of is inferred, not a disagreement with a result the trace shows
+                if (cause.equals(Divergence.RESULT_ONLY.label())) return;
                 divergences.add("event " + seq + ": " + cause + ": " + detail);
             }
         });
