@@ -92,6 +92,44 @@ class PerfTracepointsTest {
     }
 
     @Test
+    void aThreadsEventsPerfFlushedLateAreAppliedAtTheirTime() throws IOException {
+        // python-threads under record --perf: perf's sorting window printed thread 18901's
+        // events of 1307 ms after those of 1349 ms; the lock lines put them back in time order
+        Result r = TestSupport.parse(dir, """
+                  1349.409 (         ): python3/18901 mprotect(start: 0x7f7bd8522000, len: 65536, prot: READ|WRITE)      ...
+                  1349.417 (         ): python3/18901 mmap_lock:mmap_lock_acquire_returned(mm: 0xffff888109a80640, memcg_id: 3599, write: 1, success: 1)
+                  1349.409 ( 0.029 ms): python3/18901  ... [continued]: mprotect())                                         = 0
+                  1307.535 (         ): python3/18901 mprotect(start: 0x7f7bd8512000, len: 65536, prot: READ|WRITE)      ...
+                  1307.541 (         ): python3/18901 mmap_lock:mmap_lock_acquire_returned(mm: 0xffff888109a80640, memcg_id: 3599, write: 1, success: 1)
+                  1307.535 ( 0.013 ms): python3/18901  ... [continued]: mprotect())                                         = 0
+                """, TraceFormat.PERF_TRACE);
+        assertThat(r.events()).filteredOn(e -> e.call() instanceof Call.Mprotect).extracting(Event::call).containsExactly(
+                new Call.Mprotect(0x7f7bd8512000L, 65536, 3, -1), new Call.Mprotect(0x7f7bd8522000L, 65536, 3, -1));
+    }
+
+    @Test
+    void aClone3WhoseChildExecsBeforeItReturnsIsAVforkNotAThread() throws IOException {
+        // make-j2 under record --perf: posix_spawn's clone3(CLONE_VM|CLONE_VFORK); perf cannot
+        // show clone3's flags, but the parent's clone3 returned after the child's exec began
+        Result r = TestSupport.parse(dir, """
+                   358.447 (         ): make/18348 clone3(uargs: 0x7ffd1c0a3f70, size: 88)                          ...
+                         ? (         ): make/18377  ... [continued]: clone3())                                           = 0
+                   358.447 ( 2.164 ms): make/18348  ... [continued]: clone3())                                           = 18377
+                   360.512 (         ): make/18377 execve(filename: 0x8763b0a0, argv: 0x7f7d8763b010, envp: 0x7ffd1c0a45e8) ...
+                   360.543 (         ): make/18377 mmap_lock:mmap_lock_acquire_returned(mm: 0xffff888109a80640, memcg_id: 3599, write: 1, success: 1)
+                   360.512 ( 3.061 ms): gcc/18377  ... [continued]: execve())                                           = 0
+                   400.000 (         ): python3/20 clone3(uargs: 0x7ffd1c0a3f70, size: 88)                          ...
+                   400.010 ( 0.020 ms): python3/20  ... [continued]: clone3())                                           = 21
+                   400.100 ( 0.001 ms): python3/21 mprotect(start: 0x7f0000000000, len: 4096, prot: READ)       = 0
+                """, TraceFormat.PERF_TRACE);
+        assertThat(r.events()).filteredOn(e -> e.call() instanceof Call.Clone).extracting(e -> ((Call.Clone) e.call()).isThread())
+                .containsExactly(false, true);
+        Call.Clone spawn = (Call.Clone) r.events().stream().filter(e -> e.call() instanceof Call.Clone).findFirst().orElseThrow().call();
+        assertThat(spawn.sharesVm()).isTrue();
+        assertThat(spawn.flags() & Call.Clone.CLONE_VFORK).isNotZero();
+    }
+
+    @Test
     void msealFromItsSyscallTracepointsWithoutAReturnValue() throws IOException {
         Result r = TestSupport.parse(dir, """
                      2.781 (         ): vmascen/25317 syscalls:sys_enter_mseal(__syscall_nr: 462, start: 35184372097024, len: 8192)
@@ -119,9 +157,10 @@ class PerfTracepointsTest {
                     11.113 ( 0.055 ms): ls/13259  ... [continued]: mmap())                                             = 0x7fe0a9780000
                      0.720 ( 0.001 ms): ls/3284  ... [continued]: clone3())                                           = 0
                 """, TraceFormat.PERF_TRACE);
+        // in time order at its entry time (11.113), before the lock line that was its own
         assertThat(r.events()).extracting(Event::call).containsExactly(
-                new Call.MmapLock(0xffff88812dff6a40L, null), new Call.ResultOnly("mmap"));
-        assertThat(r.events().get(1).ret()).isEqualTo(0x7fe0a9780000L);
+                new Call.ResultOnly("mmap"), new Call.MmapLock(0xffff88812dff6a40L, null));
+        assertThat(r.events().get(0).ret()).isEqualTo(0x7fe0a9780000L);
         assertThat(r.stats().get(LineClass.ORPHANED)).isEqualTo(2);
     }
 
@@ -147,5 +186,20 @@ class PerfTracepointsTest {
                 new Call.Mmap(0x200000000000L, 0x8000, 3, 0x100022, -1, 0, null));
         assertThat(r.events().get(1).tsNs()).isEqualTo(694_622_037_000L);
         assertThat(r.events().get(1).tid()).isEqualTo(30262);
+    }
+
+    @Test
+    void mapFlagsNeitherToolCanNameKeepTheirBits() throws IOException {
+        // MAP_DROPPABLE (map type 0x08): strace 6.1 prints it raw, perf 6.1 prints an empty name
+        Result st = TestSupport.parse(dir, """
+                12345 mmap(NULL, 12288, PROT_READ|PROT_WRITE, 0x8 /* MAP_??? */|MAP_ANONYMOUS, -1, 0) = 0x7f149313c000
+                """, TraceFormat.STRACE);
+        Result pf = TestSupport.parse(dir, """
+                    53.807 ( 0.035 ms): rec-gaps/23927 mmap(len: 12288, prot: READ|WRITE, flags:|ANONYMOUS)                  = 0x7efc0b36a000
+                """, TraceFormat.PERF_TRACE);
+        assertThat(st.stats().get(LineClass.MALFORMED)).isZero();
+        assertThat(pf.stats().get(LineClass.MALFORMED)).isZero();
+        assertThat(((Call.Mmap) st.events().get(0).call()).flags()).isEqualTo(0x28);
+        assertThat(((Call.Mmap) pf.events().get(0).call()).flags()).isEqualTo(0x28);
     }
 }

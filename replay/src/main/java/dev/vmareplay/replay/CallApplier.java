@@ -67,6 +67,12 @@ final class CallApplier {
         } else if (c instanceof Call.Mseal m) {
             ranged(m.addr(), m.len(), () -> mm.mseal(m.addr(), m.len(), m.flags()), true);
         } else if (c instanceof Call.SetVmaName m) {
+            if (e.errno() == Errno.EINVAL && (m.addr() & (Mm.PAGE_SIZE - 1)) == 0 && mm.anonVmaNameSupported()) {
+                // EINVAL on an aligned range: the traced kernel was built without
+                // CONFIG_ANON_VMA_NAME (prctl_set_vma() in kernel/sys.c returns EINVAL first), a
+                // property of the machine, so every address space of the replay follows it from here
+                replayer.kernelWithoutAnonVmaNames();
+            }
             ranged(m.addr(), m.len(), () -> mm.setAnonName(m.addr(), m.len(), m.vmaName()), true);
         } else if (c instanceof Call.Mbind m) {
             ranged(m.addr(), m.len(), () -> mm.mbind(m.addr(), m.len(), new MemPolicy(m.mode(), 0, m.nodemask())), true);
@@ -235,15 +241,25 @@ final class CallApplier {
         }
         long start = addr & ~(Mm.PAGE_SIZE - 1);
         long end = pageAlign(addr + len);
-        boolean unsealed = false;
-        for (Vma v : mm.vmas(start, end)) {
-            if ((v.flags() & dev.vmareplay.replay.engine.VmFlags.VM_SEALED) == 0) unsealed = true;
+        // A VMA of the range that is sealed already explains the EPERM: mprotect_fixup() and the
+        // munmap path check each VMA (6.11+, mm/mprotect.c, mm/vma.c), and the VMAs before the
+        // sealed one keep what the call did to them; the model does the same.
+        if (anySealed(start, end)) return;
+        if (event.call() instanceof Call.Mremap m && (m.flags() & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0
+                && anySealed(m.newAddr() & ~(Mm.PAGE_SIZE - 1), pageAlign(m.newAddr() + m.newLen()))) {
+            return; // a sealed MREMAP_FIXED destination (its munmap fails): the source stays as it was
         }
-        if (!unsealed) return;
         int err = mm.mseal(start, end - start, 0);
         replayer.divergence(event.seq(), space.pid, Divergence.INFERRED_SEAL, String.format(
                 "%s failed with EPERM on [0x%x, 0x%x): sealed by an mseal the trace does not show%s",
                 event.syscall(), start, end, err == 0 ? "" : " (the model could not seal it: " + Errno.name(err) + ")"));
+    }
+
+    private boolean anySealed(long start, long end) {
+        for (Vma v : mm.vmas(start, end)) {
+            if ((v.flags() & dev.vmareplay.replay.engine.VmFlags.VM_SEALED) != 0) return true;
+        }
+        return false;
     }
 
     // ---- mremap, brk, the rest --------------------------------------------------------

@@ -56,6 +56,22 @@ public final class Replayer {
     private final Map<Integer, List<Event>> held = new HashMap<>();
     private int heldEvents;
     private static final int MAX_HELD = 100_000;
+    /** False once the trace showed the kernel has no CONFIG_ANON_VMA_NAME. */
+    private boolean anonVmaNames = true;
+
+    /** The traced kernel lacks CONFIG_ANON_VMA_NAME: every address space, live and future, says EINVAL to anon names. */
+    void kernelWithoutAnonVmaNames() {
+        anonVmaNames = false;
+        for (Task t : tasks.values()) t.space.mm.setAnonVmaNameSupported(false);
+    }
+
+    /** A new model of an address space, configured like the traced kernel as far as the trace told. */
+    private Mm newMm(AddressSpace space) {
+        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+        mm.setAnonVmaNameSupported(anonVmaNames);
+        return mm;
+    }
+
     /** Live address spaces by the kernel's mm identity (the mmap lock lines). */
     private final Map<Long, AddressSpace> kernelMms = new HashMap<>();
     /** Tasks that exited (until a clone creates that tid again): their "+++ exited" line, and lines perf prints late, are not a new task. */
@@ -229,7 +245,7 @@ public final class Replayer {
             long seq = current != null ? current.seq() : -1;
             for (Vma v : space.mm.vmas()) space.lives.born(v, seq, "fork");
         } else {
-            space.mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+            space.mm = newMm(space);
         }
         pids.add(pid);
         firstProcessSeen = true;
@@ -279,7 +295,7 @@ public final class Replayer {
     private void reseed(AddressSpace space, Path snapshot, long seq) {
         Mm old = space.mm;
         space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
-        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+        Mm mm = newMm(space);
         Event saved = current;
         current = null; // seeding is not caused by an event
         try {

@@ -39,8 +39,12 @@ public final class PerfTraceParser extends LineParser {
     private static final class Pending {
         final byte[] text;
         final long ts, line;
-        /** the line of the call's mmap write-lock acquisition, -1 before it */
-        long acquired = -1;
+        /** the order key of its entry */
+        long key;
+        /** whether it is an mmap-family call (Sys id in MMAP..SHMDT), -1 before it is looked up */
+        int family = -1;
+        /** the order key of the call's mmap write-lock acquisition, {@link #NONE} before it */
+        long acquired = NONE;
 
         Pending(byte[] text, long ts, long line) {
             this.text = text;
@@ -57,23 +61,96 @@ public final class PerfTraceParser extends LineParser {
     /** The trace carries fault tracepoints: a fault line without one is a read. */
     private boolean faultTracepoints;
     private final LockOrder order = new LockOrder();
+    private static final long NONE = Long.MIN_VALUE;
+    /**
+     * The trace has mmap lock lines (perf trace -e mmap_lock:..., with --sort-events): events are
+     * ordered by time (a call by its lock acquisition's), because perf's sorting window sometimes
+     * flushes a thread's events late, after later ones of other threads. Otherwise file order.
+     */
+    private final boolean timeOrder;
+    private long lastKey, maxTs = NONE;
+    /**
+     * In time order, events wait until the trace is this far past them: perf has printed a
+     * thread's block of events up to 6 s (16 000 lines) late (node under record --perf).
+     */
+    private static final long WINDOW_NS = 30_000_000_000L;
+    /** ... and never more than this many at once (memory stays bounded; past it, file order). */
+    private static final int MAX_HELD = 500_000;
 
     public PerfTraceParser(String file, InputStream in, IngestOptions options) {
         super(file, in, options, "perf-trace");
-        faultTracepoints = peekFaultTracepoints(in);
+        byte[] head = peek(in);
+        faultTracepoints = Bytes.indexOf(head, 0, head.length, "exceptions:page_fault_") >= 0;
+        timeOrder = Bytes.indexOf(head, 0, head.length, "mmap_lock:mmap_lock_acquire_returned(") >= 0;
     }
 
-    /** Whether the first MiB holds a fault tracepoint line (the stream must support mark). */
-    private static boolean peekFaultTracepoints(InputStream in) {
-        if (!in.markSupported()) return false;
+    /** The first MiB (the stream must support mark; else nothing). */
+    private static byte[] peek(InputStream in) {
+        if (!in.markSupported()) return new byte[0];
         try {
             in.mark((1 << 20) + 1);
             byte[] head = in.readNBytes(1 << 20);
             in.reset();
-            return Bytes.indexOf(head, 0, head.length, "exceptions:page_fault_") >= 0;
+            return head;
         } catch (java.io.IOException e) {
-            return false; // the parser's own reads report it
+            return new byte[0]; // the parser's own reads report it
         }
+    }
+
+    /** The order key of an event at time ts printed on the current line. */
+    private long key(long ts) {
+        if (!timeOrder) return lineNo;
+        if (ts != Event.NO_TIME) {
+            lastKey = ts;
+            if (ts > maxTs) maxTs = ts;
+        }
+        return lastKey;
+    }
+
+    private static Call.Clone vforkOf(String name) {
+        return new Call.Clone(name, Call.Clone.CLONE_VM | Call.Clone.CLONE_VFORK | 17);
+    }
+
+    /** A clone3 event held in time order until its child shows whether it was a vfork. */
+    private static final class CloneSlot {
+        Event event;
+        /** when the parent's clone3 returned */
+        final long returned;
+
+        CloneSlot(Event event, long returned) {
+            this.event = event;
+            this.returned = returned;
+        }
+
+        void vfork() {
+            Event e = event;
+            event = new Event(e.seq(), e.tsNs(), e.pid(), e.tid(), vforkOf(e.call().name()), e.ret(), e.errno(), e.retKnown(),
+                    e.durationNs(), e.source(), e.stack());
+        }
+    }
+
+    /** Held clone3 events by child tid. */
+    private final Map<Integer, CloneSlot> cloneSlots = new HashMap<>();
+
+    /** Tasks that exec'd lately: a clone3 returning one of them was a vfork. */
+    private final java.util.Set<Integer> execedTids = new java.util.HashSet<>();
+
+    private void execed(int tid) {
+        if (execedTids.size() > 65536) execedTids.clear();
+        execedTids.add(tid);
+    }
+
+    /** In time order, a pending mmap-family call whose lock is not taken yet holds back what comes after its entry. */
+    private boolean holdsBack(Pending p) {
+        if (p.acquired != NONE) return true;
+        if (!timeOrder) return false;
+        if (p.family < 0) {
+            int q = 0;
+            while (q < p.text.length && Bytes.isAlnum(p.text[q])) q++;
+            int id = Sys.lookup(p.text, 0, q);
+            p.family = id >= Sys.MMAP && id <= Sys.SHMDT ? 1 : 0;
+        }
+        return p.family == 1;
     }
 
     /**
@@ -92,25 +169,31 @@ public final class PerfTraceParser extends LineParser {
         int acquired;
 
         void emit(Object item, long key) {
-            if (acquired == 0 && held.isEmpty()) {
+            if (!timeOrder && acquired == 0 && held.isEmpty()) {
                 out.add(item);
                 return;
             }
             held.add(new Held(key, n++, item));
-            release();
         }
 
         void release() {
-            long wm = Long.MAX_VALUE;
-            if (acquired > 0) {
-                for (Pending p : pending.values()) if (p.acquired >= 0 && p.acquired < wm) wm = p.acquired;
-                for (Pending p : enters.values()) if (p.acquired >= 0 && p.acquired < wm) wm = p.acquired;
+            if (held.isEmpty()) return;
+            long wm = timeOrder ? maxTs - WINDOW_NS : Long.MAX_VALUE;
+            if (acquired > 0 || timeOrder) {
+                for (Pending p : pending.values()) if (holdsBack(p)) wm = Math.min(wm, p.acquired != NONE ? p.acquired : p.key);
+                for (Pending p : enters.values()) if (holdsBack(p)) wm = Math.min(wm, p.acquired != NONE ? p.acquired : p.key);
             }
-            while (!held.isEmpty() && held.peek().key < wm) out.add(held.poll().item);
+            while (!held.isEmpty() && (held.peek().key < wm || held.size() > MAX_HELD)) out.add(unwrap(held.poll().item));
         }
 
         void flush() {
-            while (!held.isEmpty()) out.add(held.poll().item);
+            while (!held.isEmpty()) out.add(unwrap(held.poll().item));
+        }
+
+        private Object unwrap(Object item) {
+            if (!(item instanceof CloneSlot slot)) return item;
+            cloneSlots.remove((int) slot.event.ret(), slot);
+            return slot.event;
         }
     }
 
@@ -124,7 +207,7 @@ public final class PerfTraceParser extends LineParser {
 
     /** A pending call leaves: the events it held back go on once the line is done (its own event first). */
     private Pending released(Pending p) {
-        if (p != null && p.acquired >= 0) order.acquired--;
+        if (p != null && p.acquired != NONE) order.acquired--;
         return p;
     }
 
@@ -197,14 +280,14 @@ public final class PerfTraceParser extends LineParser {
         int c = Bytes.skipSpaces(b, te, e);
         if (c >= e) throw new ParseError("nothing after COMM/TID");
         if (Bytes.startsWith(b, c, e, "... [continued]: ")) {
-            continued(b, c + 17, e, tid, dur);
+            continued(b, c + 17, e, tid, ts, dur);
             return;
         }
         if (Bytes.startsWith(b, c, e, "minfault ") || Bytes.startsWith(b, c, e, "majfault ")) {
             fault(b, c, e, tid, ts);
             return;
         }
-        call(b, c, e, tid, ts, dur, lineNo, false, lineNo);
+        call(b, c, e, tid, ts, dur, lineNo, false, key(ts));
     }
 
     private static long msToNs(byte[] b, int s, int e) {
@@ -246,10 +329,10 @@ public final class PerfTraceParser extends LineParser {
         }
         count(LineClass.PARSED);
         Call.PageFault.Access access = faultTracepoints ? Call.PageFault.Access.READ : Call.PageFault.Access.UNKNOWN;
-        order.emit(event(ts, tid, new Call.PageFault(addr, major, access, target), 0, 0, true, Event.NO_TIME, lineNo, null), lineNo);
+        order.emit(event(ts, tid, new Call.PageFault(addr, major, access, target), 0, 0, true, Event.NO_TIME, lineNo, null), key(ts));
     }
 
-    private void continued(byte[] b, int c, int e, int tid, long dur) {
+    private void continued(byte[] b, int c, int e, int tid, long ts, long dur) {
         // NAME()) = RET
         int p = c;
         while (p < e && Bytes.isAlnum(b[p])) p++;
@@ -263,7 +346,8 @@ public final class PerfTraceParser extends LineParser {
                 parseRet(b, p + 3, e);
                 count(LineClass.ORPHANED);
                 if (errno == 0 && retKnown) {
-                    order.emit(event(Event.NO_TIME, tid, new Call.Execve(Bytes.str(b, c, p), null), ret, errno, retKnown, dur, lineNo, null), lineNo);
+                    execed(tid);
+                    order.emit(event(Event.NO_TIME, tid, new Call.Execve(Bytes.str(b, c, p), null), ret, errno, retKnown, dur, lineNo, null), key(ts));
                 }
                 return;
             }
@@ -271,7 +355,7 @@ public final class PerfTraceParser extends LineParser {
                 // an mmap-family call whose entry half perf never printed: its result still tells something
                 parseRet(b, p + 3, e);
                 count(LineClass.ORPHANED);
-                order.emit(event(Event.NO_TIME, tid, new Call.ResultOnly(Bytes.str(b, c, p)), ret, errno, retKnown, dur, lineNo, null), lineNo);
+                order.emit(event(Event.NO_TIME, tid, new Call.ResultOnly(Bytes.str(b, c, p)), ret, errno, retKnown, dur, lineNo, null), key(ts));
                 return;
             }
             count(LineClass.ORPHANED);
@@ -285,7 +369,7 @@ public final class PerfTraceParser extends LineParser {
         System.arraycopy(b, tail, scratch, pd.text.length, e - tail);
         count(LineClass.PAIRED);
         count(LineClass.PAIRED);
-        call(scratch, 0, n, tid, pd.ts, dur, lineNo, true, pd.acquired >= 0 ? pd.acquired : lineNo);
+        call(scratch, 0, n, tid, pd.ts, dur, lineNo, true, pd.acquired != NONE ? pd.acquired : timeOrder ? pd.key : lineNo);
     }
 
     private boolean retKnown;
@@ -349,7 +433,9 @@ public final class PerfTraceParser extends LineParser {
         if (!paired && Bytes.equals(b, after, Bytes.trimEnd(b, after, e), "...")) {
             // interrupted: the rest comes in a "[continued]" line
             Pending old = takePending(tid);
-            pending.put(tid, new Pending(Arrays.copyOfRange(b, c, close), ts, line));
+            Pending np = new Pending(Arrays.copyOfRange(b, c, close), ts, line);
+            np.key = key;
+            pending.put(tid, np);
             if (old != null) countEarlier(LineClass.ORPHANED);
             return;
         }
@@ -369,6 +455,24 @@ public final class PerfTraceParser extends LineParser {
         if (id == Sys.NONE || id == Sys.LSEEK) return;
         named.parse(args, b, p + 1, close);
         Call call = named.call(id, Bytes.str(b, c, p));
+        if ((id == Sys.EXECVE || id == Sys.EXECVEAT) && retKnown && errno == 0) execed(tid);
+        if ((id == Sys.EXECVE || id == Sys.EXECVEAT) && retKnown && errno == 0) {
+            CloneSlot slot = cloneSlots.remove(tid);
+            if (slot != null && ts != Event.NO_TIME && ts < slot.returned) slot.vfork();
+        }
+        if (id == Sys.CLONE3 && retKnown && errno == 0 && ret > 0 && execedTids.remove((int) ret)) {
+            // clone3's flags are behind a pointer perf does not follow. A child that exec'd while
+            // its parent was still inside clone3 was a vfork child (posix_spawn's
+            // CLONE_VM|CLONE_VFORK: the parent waits for the exec), not a thread.
+            call = vforkOf(Bytes.str(b, c, p));
+        } else if (id == Sys.CLONE3 && timeOrder && retKnown && errno == 0 && ret > 0 && call != null) {
+            // in time order the child's exec may be printed after the clone3's result: decide when it comes
+            CloneSlot slot = new CloneSlot(event(ts, tid, call, ret, errno, retKnown, dur, line, null),
+                    ts != Event.NO_TIME && dur != Event.NO_TIME ? ts + dur : Long.MAX_VALUE);
+            cloneSlots.put((int) ret, slot);
+            order.emit(slot, key);
+            return;
+        }
         if (call != null) {
             order.emit(event(ts, tid, call, ret, errno, retKnown, dur, line, null), key);
         } else if (retKnown && errno == 0) {
@@ -394,7 +498,7 @@ public final class PerfTraceParser extends LineParser {
             faultHalf.put(tid, addr >>> 12);
             count(LineClass.PARSED);
             order.emit(event(ts, tid, new Call.PageFault(addr, false, write ? Call.PageFault.Access.WRITE : Call.PageFault.Access.READ, null),
-                    0, 0, true, Event.NO_TIME, lineNo, null), lineNo);
+                    0, 0, true, Event.NO_TIME, lineNo, null), key(ts));
             return;
         }
         if (Bytes.equals(b, c, colon, "mmap_lock") && Bytes.equals(b, colon + 1, p, "mmap_lock_acquire_returned")) {
@@ -404,28 +508,29 @@ public final class PerfTraceParser extends LineParser {
                 return;
             }
             long mm = named.v("mm", Names.NUMERIC, 0);
+            long k = key(ts);
             Pending in = pending.get(tid);
             String during = null;
             if (in != null) {
                 int q = 0;
                 while (q < in.text.length && Bytes.isAlnum(in.text[q])) q++;
                 during = Bytes.str(in.text, 0, q);
-                if (in.acquired < 0) {
-                    in.acquired = lineNo;
+                if (in.acquired == NONE) {
+                    in.acquired = k;
                     order.acquired++;
                 }
             } else {
                 Pending enter = enters.get(tid);
                 if (enter != null) {
                     during = "mseal";
-                    if (enter.acquired < 0) {
-                        enter.acquired = lineNo;
+                    if (enter.acquired == NONE) {
+                        enter.acquired = k;
                         order.acquired++;
                     }
                 }
             }
             count(LineClass.PARSED);
-            order.emit(event(ts, tid, new Call.MmapLock(mm, during), 0, 0, true, Event.NO_TIME, lineNo, null), lineNo);
+            order.emit(event(ts, tid, new Call.MmapLock(mm, during), 0, 0, true, Event.NO_TIME, lineNo, null), k);
             return;
         }
         if (Bytes.equals(b, c, colon, "syscalls")) {
@@ -443,7 +548,9 @@ public final class PerfTraceParser extends LineParser {
             }
             if (enter) {
                 Pending old = takeEnter(tid);
-                enters.put(tid, new Pending(Arrays.copyOfRange(b, ns, close + 1), ts, lineNo));
+                Pending np = new Pending(Arrays.copyOfRange(b, ns, close + 1), ts, lineNo);
+                np.key = key(ts);
+                enters.put(tid, np);
                 if (old != null) countEarlier(LineClass.ORPHANED);
                 return;
             }
@@ -460,7 +567,7 @@ public final class PerfTraceParser extends LineParser {
             named.parse(args, en.text, op + 1, cl);
             // perf 6.1 prints no return value for these: the result is not known
             order.emit(event(en.ts, tid, named.call(id, "mseal"), 0, 0, false, ts - en.ts, lineNo, null),
-                    en.acquired >= 0 ? en.acquired : lineNo);
+                    en.acquired != NONE ? en.acquired : key(ts));
             return;
         }
         count(LineClass.IGNORED);
