@@ -1,9 +1,10 @@
 package dev.vmareplay.cli;
 
-import dev.vmareplay.replay.ReplayListener;
 import dev.vmareplay.replay.ReplayOptions;
-import dev.vmareplay.replay.engine.VmaEvent;
 import dev.vmareplay.replay.maps.MapsEntry;
+import dev.vmareplay.replay.outcome.CaseKind;
+import dev.vmareplay.replay.outcome.OutcomeBatch;
+import dev.vmareplay.replay.outcome.OutcomeListener;
 import dev.vmareplay.reports.ReportWriter;
 import dev.vmareplay.reports.RunMeta;
 import dev.vmareplay.reports.RunStore;
@@ -20,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,17 +114,18 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** The cases of a run that is not stored, counted in memory. */
-    private static final class CaseCounts implements ReplayListener {
-        private final Map<VmaEvent.Kind, Long> byKind = new EnumMap<>(VmaEvent.Kind.class);
+    private static final class CaseCounts implements OutcomeListener {
+        private final long[] byKind = new long[CaseKind.values().length];
 
         @Override
-        public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
-            byKind.merge(v.kind(), 1L, Long::sum);
+        public void onBatch(OutcomeBatch b) {
+            CaseKind[] kinds = b.changeKinds();
+            for (int i = 0, n = b.changeCount(); i < n; i++) byKind[kinds[i].ordinal()]++;
         }
 
         Map<String, Long> byStorageName() {
             Map<String, Long> cases = new LinkedHashMap<>();
-            for (VmaEvent.Kind k : VmaEvent.Kind.values()) cases.put(k.storageName(), byKind.getOrDefault(k, 0L));
+            for (CaseKind k : CaseKind.values()) cases.put(k.storageName(), byKind[k.ordinal()]);
             return cases;
         }
     }

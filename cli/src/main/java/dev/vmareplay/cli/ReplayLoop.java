@@ -2,10 +2,10 @@ package dev.vmareplay.cli;
 
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.IngestStats;
-import dev.vmareplay.replay.ReplayListener;
 import dev.vmareplay.replay.ReplayOptions;
 import dev.vmareplay.replay.Replayer;
 import dev.vmareplay.replay.maps.MapsEntry;
+import dev.vmareplay.replay.outcome.OutcomeListener;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,7 +30,7 @@ final class ReplayLoop {
      * @param listener  what the replay reports to (the store, a verifier, counters)
      */
     static Result run(TraceInputs inputs, ReplayOptions options, boolean quiet, PrintWriter err,
-                      ReplayListener listener) throws IOException {
+                      OutcomeListener listener) throws IOException {
         try (EventSource source = inputs.open(options.snapshots() != null)) {
             Progress progress = Progress.forTerminal(quiet, err, source, inputs.traces());
             Map<Integer, List<MapsEntry>> layouts = new Replayer(options, progress.wrap(listener)).run(source);

@@ -1,11 +1,14 @@
 package dev.vmareplay.cli;
 
-import dev.vmareplay.replay.ReplayListener;
 import dev.vmareplay.replay.ReplayOptions;
 import dev.vmareplay.replay.SnapshotDir;
 import dev.vmareplay.replay.maps.LayoutComparison;
 import dev.vmareplay.replay.maps.MapsEntry;
 import dev.vmareplay.replay.maps.MapsParser;
+import dev.vmareplay.replay.outcome.Change;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
+import dev.vmareplay.replay.outcome.ProcessInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,19 +86,20 @@ final class VerifyCommand implements Callable<Integer> {
         dev.vmareplay.ingest.event.Event[] lastEvent = {null};
         List<Touch> touches = new ArrayList<>();
         Map<Long, String> sources = new java.util.HashMap<>();
-        ReplayListener listener = new ReplayListener() {
+        OutcomeRecords listener = new OutcomeRecords() {
             @Override public void onProcess(ProcessInfo p) { if (firstPid[0] < 0) firstPid[0] = p.pid(); }
-            @Override public void onEvent(dev.vmareplay.ingest.event.Event e, long mmId) {
+            @Override protected void onEvent(dev.vmareplay.ingest.event.Event e, long mmId) {
                 lastEvent[0] = e;
             }
-            @Override public void onVmaEvent(long seq, int p, long mmId, String syscall, dev.vmareplay.replay.engine.VmaEvent v) {
-                touches.add(new Touch(seq, p, v.start(), v.end(), syscall + " " + v.kind().storageName()
+            @Override protected void onChange(Change v) {
+                long seq = v.seq();
+                touches.add(new Touch(seq, v.pid(), v.start(), v.end(), v.syscall() + " " + v.kind().storageName()
                         + (v.reason() != null ? "(" + v.reason().storageName() + ")" : "") + (v.assumed() ? " [assumed]" : "")));
                 dev.vmareplay.ingest.event.Event e = lastEvent[0];
                 if (e != null && e.seq() == seq) sources.putIfAbsent(seq, e.source().toString());
             }
-            @Override public void onDivergence(long seq, int p, String cause, String detail) {
-                if (divergences.size() < 20) divergences.add("event " + seq + " (pid " + p + "): " + cause + ": " + detail);
+            @Override public void onDivergence(Divergence d) {
+                if (divergences.size() < 20) divergences.add("event " + d.seq() + " (pid " + d.pid() + "): " + d.cause() + ": " + d.detail());
             }
         };
         Map<Integer, List<MapsEntry>> layouts = ReplayLoop.run(inputs, options, false, err, listener).layouts();
