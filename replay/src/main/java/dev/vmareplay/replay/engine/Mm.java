@@ -79,6 +79,9 @@ public final class Mm {
     /** CONFIG_ANON_VMA_NAME (the capture machine has it off: prctl then fails with EINVAL). Default true. */
     public void setAnonVmaNameSupported(boolean on) { this.anonVmaNameSupported = on; }
 
+    /** Whether prctl(PR_SET_VMA_ANON_NAME) works (CONFIG_ANON_VMA_NAME). */
+    public boolean anonVmaNameSupported() { return anonVmaNameSupported; }
+
     /** The x86 execute-only protection key used for PROT_EXEC-only mappings, -1 for none (default). */
     public void setExecuteOnlyPkey(int pkey) { this.executeOnlyPkey = pkey; }
 

@@ -76,11 +76,10 @@ final class Mremap {
         if ((vma.flags & VM_SEALED) != 0) {
             return Errno.EPERM;
         }
+        // !old_len duplicates a mapping (mm/mremap.c): a second VMA of the same shared object at
+        // the new address, the old one left in place; meaningless for private mappings
         if (oldLen == 0 && (vma.flags & VM_MAYSHARE) == 0) {
             return Errno.EINVAL;
-        }
-        if (oldLen == 0) {
-            return Errno.EINVAL; // duplicating shared mappings with old_len 0: not modelled
         }
         if (dontunmap && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
             return Errno.EINVAL;
@@ -192,6 +191,9 @@ final class Mremap {
                 vma.anonKnownEpoch = mm.epoch;
             }
             return 0;
+        }
+        if (oldLen == 0) {
+            return 0; // a duplicate (old_len 0): nothing of the source is unmapped
         }
         // The kernel conceals VM_ACCOUNT during this unmap so the reservation is not undone, and
         // sets it again on the head/tail remnants: no net flag change for the model.
