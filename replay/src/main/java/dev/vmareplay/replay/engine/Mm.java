@@ -90,6 +90,9 @@ public final class Mm {
     /** CONFIG_ANON_VMA_NAME (the capture machine has it off: prctl then fails with EINVAL). Default true. */
     public void setAnonVmaNameSupported(boolean on) { this.anonVmaNameSupported = on; }
 
+    /** Whether prctl(PR_SET_VMA_ANON_NAME) works (CONFIG_ANON_VMA_NAME). */
+    public boolean anonVmaNameSupported() { return anonVmaNameSupported; }
+
     /** The x86 execute-only protection key used for PROT_EXEC-only mappings, -1 for none (default). */
     public void setExecuteOnlyPkey(int pkey) { this.executeOnlyPkey = pkey; }
 
@@ -1789,11 +1792,10 @@ public final class Mm {
         if ((vma.flags & VM_SEALED) != 0) {
             return Errno.EPERM;
         }
+        // !old_len duplicates a mapping (mm/mremap.c): a second VMA of the same shared object at
+        // the new address, the old one left in place; meaningless for private mappings
         if (oldLen == 0 && (vma.flags & VM_MAYSHARE) == 0) {
             return Errno.EINVAL;
-        }
-        if (oldLen == 0) {
-            return Errno.EINVAL; // duplicating shared mappings with old_len 0: not modelled
         }
         if (dontunmap && (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) != 0) {
             return Errno.EINVAL;
@@ -1905,6 +1907,9 @@ public final class Mm {
                 vma.anonKnownEpoch = epoch;
             }
             return 0;
+        }
+        if (oldLen == 0) {
+            return 0; // a duplicate (old_len 0): nothing of the source is unmapped
         }
         // The kernel conceals VM_ACCOUNT during this unmap so the reservation is not undone, and
         // sets it again on the head/tail remnants: no net flag change for the model.
