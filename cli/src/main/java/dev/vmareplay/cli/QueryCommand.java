@@ -1,9 +1,7 @@
 package dev.vmareplay.cli;
 
 import dev.vmareplay.reports.Query;
-import dev.vmareplay.reports.QueryException;
 import dev.vmareplay.reports.RunStore;
-import dev.vmareplay.reports.StorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,8 +35,21 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "FILE", defaultValue = RunStore.DEFAULT_FILE, description = "DuckDB file (default: ${DEFAULT-VALUE}).")
     Path db;
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "table", description = "Output: table, csv or json (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Option(names = "--format", paramLabel = "F", defaultValue = "table", converter = FormatConverter.class,
+            description = "Output: table, csv or json (default: ${DEFAULT-VALUE}).")
+    Query.Format format;
+
+    /** table, csv, json. */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Query.Format> {
+        @Override
+        public Query.Format convert(String value) {
+            try {
+                return Query.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -46,20 +57,8 @@ final class QueryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = sqlText();
-        Query.Format f;
-        try {
-            f = Query.Format.parse(format);
-        } catch (IllegalArgumentException e) {
-            throw new Errors.UsageException(e.getMessage());
-        }
         PrintWriter out = spec.commandLine().getOut();
-        try {
-            Query.run(db, text, f, out);
-        } catch (QueryException e) {
-            throw new Errors.UsageException(e.getMessage());
-        } catch (StorageException e) {
-            throw new Errors.StorageFailure(e.getMessage(), e);
-        }
+        Query.run(db, text, format, out);
         out.flush();
         return Errors.OK;
     }

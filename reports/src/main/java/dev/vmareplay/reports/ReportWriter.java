@@ -1,6 +1,6 @@
 package dev.vmareplay.reports;
 
-import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.outcome.CaseKind;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +23,10 @@ import java.util.OptionalLong;
  * Writes the HTML report: one self-contained file (uPlot and all data inlined; it opens
  * from disk with no network) for one run, or two runs side by side with their deltas.
  * Big timelines are downsampled (maximum per bucket, so peaks survive) to keep it small.
+ *
+ * <p>DuckDB computes the report: every figure (case counts, refusal reasons, the downsampled
+ * timelines, layouts, lifecycles' split sites, divergences, latency) is a SQL query over the
+ * stored run, and Java only renders the (small) results as JSON; no row is read twice.
  */
 public final class ReportWriter {
 
@@ -144,7 +148,7 @@ public final class ReportWriter {
                            events, divergences, vma_events, processes, input_format, bytes_read, lost_events, fd_table_complete
                     FROM runs WHERE run_id = ?""", runId));
             m.append(",\n\"kinds\": [");
-            VmaEvent.Kind[] kinds = VmaEvent.Kind.values();
+            CaseKind[] kinds = CaseKind.values();
             for (int i = 0; i < kinds.length; i++) m.append(i > 0 ? "," : "").append(Json.string(kinds[i].storageName()));
             m.append("]");
             m.append(",\n\"cases\": ").append(rows(c, "SELECT kind, case_group, n FROM case_counts WHERE run_id = ? ORDER BY n DESC", runId));

@@ -187,12 +187,12 @@ public final class RunStore implements AutoCloseable {
     }
 
     /**
-     * A run's engine events per kind (the {@code case_counts} view), every kind of
-     * {@code VmaEvent.Kind} present with 0 when it never happened, in the enum's order.
+     * A run's engine events per kind (the {@code case_counts} view), every
+     * {@link dev.vmareplay.replay.outcome.CaseKind} present with 0 when it never happened, in the enum's order.
      */
     public Map<String, Long> caseCounts(long runId) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (var k : dev.vmareplay.replay.engine.VmaEvent.Kind.values()) out.put(k.storageName(), 0L);
+        for (var k : dev.vmareplay.replay.outcome.CaseKind.values()) out.put(k.storageName(), 0L);
         try (PreparedStatement ps = conn.prepareStatement("SELECT kind, n FROM case_counts WHERE run_id = ?")) {
             ps.setLong(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
