@@ -74,7 +74,8 @@ final class Memory {
      * VMAs without VM_LOCKONFAULT only).
      */
     static void populate(Mm mm, long start, long end, boolean onlyLocked) {
-        for (Vma v = mm.tree.findIntersecting(start, end); v != null && ult(v.start, end); v = mm.tree.next(v)) {
+        VmaIterator vmi = mm.iterator(start);
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             if ((v.flags & (VM_IO | VM_PFNMAP)) != 0) {
                 continue;
             }

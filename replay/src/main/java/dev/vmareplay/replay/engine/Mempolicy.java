@@ -28,10 +28,10 @@ final class Mempolicy {
         if (Mseal.rangeContainsUnmapped(mm, start, end)) {
             return Errno.EFAULT;
         }
-        Vma vma = mm.tree.contains(start);
-        Vma prev = mm.tree.prev(vma);
-        Vma v = vma;
-        while (v != null && ult(v.start, end)) {
+        VmaIterator vmi = mm.iterator(start);
+        vmi.find(end); // the range has no hole: the VMA at start
+        Vma prev = vmi.prev();
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             long vmstart = v.start;
             if (ugt(start, vmstart)) {
                 prev = v;
@@ -49,7 +49,7 @@ final class Mempolicy {
                 res.vma().policy = policy;
                 prev = res.vma();
             }
-            v = mm.tree.next(prev);
+            vmi.set(prev.end); // the iterator continues after the range just changed
         }
         return 0;
     }

@@ -49,18 +49,18 @@ final class Mlock {
         if (end == start) {
             return 0;
         }
-        Vma vma = mm.tree.contains(start);
-        if (vma == null) {
+        VmaIterator vmi = mm.iterator(start);
+        Vma vma = vmi.find(end);
+        if (vma == null || ugt(vma.start, start)) {
             return Errno.ENOMEM;
         }
-        Vma prev = mm.tree.prev(vma);
+        Vma prev = vmi.prev();
         if (ugt(start, vma.start)) {
             prev = vma;
         }
         long nstart = start;
         long tmp = vma.start;
-        Vma v = vma;
-        while (v != null && ult(v.start, end)) {
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             if (v.start != tmp) {
                 return Errno.ENOMEM;
             }
@@ -73,7 +73,7 @@ final class Mlock {
             prev = r.vma();
             tmp = prev.end;
             nstart = tmp;
-            v = mm.tree.next(prev);
+            vmi.set(tmp); // the iterator continues after the range just changed
         }
         if (ult(tmp, end)) {
             return Errno.ENOMEM;
@@ -135,14 +135,14 @@ final class Mlock {
                 toAdd |= VM_LOCKONFAULT;
             }
         }
+        VmaIterator vmi = mm.iterator(0);
         Vma prev = null;
-        Vma v = mm.tree.first();
-        while (v != null) {
+        for (Vma v = vmi.next(); v != null; v = vmi.next()) { // for_each_vma(vmi, vma)
             long newflags = (v.flags & ~VM_LOCKED_MASK) | toAdd;
             VmaOrErr r = mlockFixup(mm, v, prev, v.start, v.end, newflags);
             // Ignore errors, but prev needs fixing up.
             prev = r.isErr() ? v : r.vma();
-            v = mm.tree.next(prev);
+            vmi.set(prev.end);
         }
     }
 }

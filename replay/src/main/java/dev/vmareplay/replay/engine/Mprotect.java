@@ -37,7 +37,8 @@ final class Mprotect {
         if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) != 0) {
             return Errno.EINVAL;
         }
-        Vma vma = mm.tree.findIntersecting(start, end);
+        VmaIterator vmi = mm.iterator(start);
+        Vma vma = vmi.find(end);
         if (vma == null) {
             return Errno.ENOMEM;
         }
@@ -54,15 +55,14 @@ final class Mprotect {
                 return Errno.EINVAL; // no VM_GROWSUP on x86
             }
         }
-        Vma prev = mm.tree.prev(vma);
+        Vma prev = vmi.prev();
         if (ugt(start, vma.start)) {
             prev = vma;
         }
         long nstart = start;
         long tmp = vma.start;
         int error = 0;
-        Vma v = vma;
-        while (v != null && ult(v.start, end)) {
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             if (v.start != tmp) {
                 error = Errno.ENOMEM;
                 break;
@@ -83,7 +83,7 @@ final class Mprotect {
             prev = r.vma();
             tmp = prev.end;
             nstart = tmp;
-            v = mm.tree.next(prev);
+            vmi.set(tmp); // the iterator continues after the range just changed
         }
         if (error == 0 && ult(tmp, end)) {
             error = Errno.ENOMEM;

@@ -207,7 +207,8 @@ final class Mremap {
         if (mm.tree.contains(addr) == null) {
             return Errno.EFAULT;
         }
-        for (Vma v = mm.tree.contains(addr); v != null && ult(v.start, end); v = mm.tree.next(v)) {
+        VmaIterator vmi = mm.iterator(addr);
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             if ((v.flags & VM_SEALED) != 0) {
                 return Errno.EPERM;
             }

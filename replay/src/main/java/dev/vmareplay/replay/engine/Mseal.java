@@ -33,13 +33,13 @@ final class Mseal {
         if (rangeContainsUnmapped(mm, start, end)) {
             return Errno.ENOMEM;
         }
-        Vma vma = mm.tree.contains(start);
-        Vma prev = mm.tree.prev(vma);
+        VmaIterator vmi = mm.iterator(start);
+        Vma vma = vmi.find(end); // the range has no hole: the VMA at start
+        Vma prev = vmi.prev();
         if (ugt(start, vma.start)) {
             prev = vma;
         }
-        Vma v = vma;
-        while (v != null && ult(v.start, end)) {
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             // mainline computes curr_start per VMA; the 6.17 rewrite carried it over from the
             // previous iteration, which goes stale when a merge extends past curr_end
             long currStart = ugt(v.start, start) ? v.start : start;
@@ -54,7 +54,7 @@ final class Mseal {
                 v = res.vma();
             }
             prev = v;
-            v = mm.tree.next(prev);
+            vmi.set(prev.end); // the iterator continues after the range just changed
         }
         return 0;
     }
@@ -66,7 +66,8 @@ final class Mseal {
      */
     static boolean rangeContainsUnmapped(Mm mm, long start, long end) {
         long prevEnd = start;
-        for (Vma v = mm.tree.findIntersecting(start, end); v != null && ult(v.start, end); v = mm.tree.next(v)) {
+        VmaIterator vmi = mm.iterator(start);
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             if (ugt(v.start, prevEnd)) {
                 return true;
             }

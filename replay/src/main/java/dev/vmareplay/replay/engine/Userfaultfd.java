@@ -23,10 +23,10 @@ final class Userfaultfd {
         if (ult(end, start) || Mseal.rangeContainsUnmapped(mm, start, end)) {
             return Errno.EINVAL;
         }
-        Vma vma = mm.tree.contains(start);
-        Vma prev = mm.tree.prev(vma);
-        Vma v = vma;
-        while (v != null && ult(v.start, end)) {
+        VmaIterator vmi = mm.iterator(start);
+        vmi.find(end); // the range has no hole: the VMA at start
+        Vma prev = vmi.prev();
+        for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             long vstart = v.start;
             if (ugt(start, vstart)) {
                 prev = v;
@@ -46,7 +46,7 @@ final class Userfaultfd {
                 res.vma().uffdCtx = ctx;
                 prev = res.vma();
             }
-            v = mm.tree.next(prev);
+            vmi.set(prev.end); // the iterator continues after the range just changed
         }
         return 0;
     }

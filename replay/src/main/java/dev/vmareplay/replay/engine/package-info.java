@@ -39,11 +39,14 @@
  *       {@link dev.vmareplay.replay.engine.MemPolicy}: what decides a merge
  *       (include/linux/mm_types.h, include/linux/mm.h). {@link dev.vmareplay.replay.engine.Mman}:
  *       the uapi constants (include/uapi/asm-generic/mman*.h) and calc_vm_prot_bits.</li>
- *   <li>{@code VmaTree} / {@link dev.vmareplay.replay.engine.VmaIterator}: the ordered range tree
- *       ({@code mm->mm_mt}: a {@code TreeMap} keyed by start with the sign bit flipped, so unsigned
- *       addresses sort right) and its iterator. Every operation is O(log n); a system call costs
- *       O(log n) plus the VMAs it touches. {@code Addr}: unsigned address arithmetic and
- *       PAGE_ALIGN.</li>
+ *   <li>{@code VmaTree} / {@link dev.vmareplay.replay.engine.VmaIterator}: the maple tree
+ *       {@code mm->mm_mt} (lib/maple_tree.c) as an array-backed B+tree keyed by start (keys
+ *       inline, sign bit flipped so unsigned addresses sort right, leaves chained in address
+ *       order), and {@code struct vma_iterator}: a cursor on a leaf slot, so vma_find / vma_next /
+ *       vma_prev step in O(1); a lookup within the leaf last visited needs no descent (as
+ *       mas_walk re-uses an active node); a descent is O(log n) with 32 keys per node. Every
+ *       range walk of the families is a {@code for_each_vma_range}. {@code Addr}: unsigned
+ *       address arithmetic and PAGE_ALIGN.</li>
  * </ul>
  *
  * <h2>Driving it</h2>

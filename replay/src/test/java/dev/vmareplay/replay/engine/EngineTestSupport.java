@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -111,72 +110,12 @@ final class EngineTestSupport {
     }
 
     /**
-     * Seeds mm with every VMA of an smaps snapshot: flags from VmFlags, anon_vma from
-     * "Anonymous: N kB" (N &gt; 0), file identity per (dev, inode), [heap] / [stack] / special
-     * mappings recognised. Returns the number of VMAs seeded.
+     * Seeds mm with every VMA of an smaps snapshot through the production loader
+     * (MapsParser + SeedLoader, as {@code replay --seed-maps} does). Returns the number of VMAs
+     * seeded.
      */
     static int seedFromSmaps(Mm mm, Path smaps) throws IOException {
-        List<String> lines = Files.readAllLines(smaps);
-        Map<String, VmaFile> files = new HashMap<>();
-        int n = 0;
-        String header = null;
-        boolean anon = false;
-        long fileIds = 1000;
-        for (int i = 0; i <= lines.size(); i++) {
-            String l = i < lines.size() ? lines.get(i) : null;
-            boolean isHeader = l != null && l.matches("^[0-9a-f]+-[0-9a-f]+ .*");
-            if (l != null && !isHeader) {
-                if (l.startsWith("Anonymous:")) {
-                    anon = Long.parseLong(l.replaceAll("[^0-9]", "")) > 0;
-                } else if (l.startsWith("VmFlags:") && header != null) {
-                    long flags = VmFlags.fromSmaps(l.substring(8));
-                    String[] f = header.trim().split("\\s+", 6);
-                    String[] range = f[0].split("-");
-                    long start = Long.parseUnsignedLong(range[0], 16);
-                    long end = Long.parseUnsignedLong(range[1], 16);
-                    long off = Long.parseUnsignedLong(f[2], 16);
-                    String dev = f[3];
-                    long ino = Long.parseLong(f[4]);
-                    String name = f.length > 5 ? f[5].trim() : "";
-                    Mm.Seed s = mm.seed(start, end).flags(flags).anonVma(anon);
-                    if (ino != 0 || name.startsWith("/")) {
-                        final String fdev = dev;
-                        final long fino = ino;
-                        final String fname = name;
-                        final long id = fileIds++;
-                        VmaFile vf = files.computeIfAbsent(dev + ":" + ino + ":" + name,
-                            k -> new VmaFile(id, fname, fdev, fino, true, (flags & VmFlags.VM_MAYWRITE) != 0, false,
-                                fname.startsWith("/memfd:") || fname.startsWith("/dev/shm"), fname.equals("/dev/zero (deleted)")));
-                        s.file(vf).pgoff(off >>> 12);
-                    } else if (name.equals("[heap]")) {
-                        mm.setBrkArea(start, end);
-                    } else if (name.equals("[stack]")) {
-                        mm.setStartStack(end - PAGE);
-                    } else if (name.equals("[vdso]")) {
-                        s.special(Vma.Special.VDSO, name);
-                    } else if (name.equals("[vvar]")) {
-                        s.special(Vma.Special.VVAR, name);
-                    } else if (name.equals("[vvar_vclock]")) {
-                        s.special(Vma.Special.VVAR_VCLOCK, name);
-                    } else if (name.equals("[vsyscall]")) {
-                        s.special(Vma.Special.VSYSCALL, name);
-                    } else if (name.startsWith("[anon:")) {
-                        s.anonName(name.substring(6, name.length() - 1));
-                    } else if (!name.isEmpty()) {
-                        s.label(name);
-                    }
-                    if (s.insert() == null) {
-                        throw new IllegalStateException("cannot seed " + header);
-                    }
-                    n++;
-                    header = null;
-                }
-                continue;
-            }
-            header = l;
-            anon = false;
-        }
-        return n;
+        return dev.vmareplay.replay.SnapshotSeeds.load(mm, smaps);
     }
 
     /** All of mm as /proc/PID/maps lines. */
