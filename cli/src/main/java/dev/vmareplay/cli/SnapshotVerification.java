@@ -70,13 +70,9 @@ final class SnapshotVerification {
 
     private SnapshotVerification() { }
 
-    /** The snapshot directory {@code vmareplay record} writes next to TRACE: {@code foo.txt} gives {@code foo.snapshots}. */
+    /** The snapshot directory {@code vmareplay record} writes next to TRACE ({@link SnapshotDir#besideTrace}). */
     static Path dirFor(Path trace) {
-        String name = trace.getFileName().toString();
-        for (String ext : new String[] {".gz", ".txt", ".trace", ".log"}) {
-            if (name.endsWith(ext) && name.length() > ext.length()) name = name.substring(0, name.length() - ext.length());
-        }
-        return trace.resolveSibling(name + ".snapshots");
+        return SnapshotDir.besideTrace(trace);
     }
 
     /**
