@@ -2,7 +2,6 @@ package dev.vmareplay.cli;
 
 import dev.vmareplay.reports.Export;
 import dev.vmareplay.reports.RunStore;
-import dev.vmareplay.reports.StorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,12 +31,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            List<String> tables = Export.parquet(db, dir);
-            spec.commandLine().getOut().printf("export: %d tables -> %s: %s%n", tables.size(), dir, String.join(", ", tables));
-        } catch (StorageException e) {
-            throw new Errors.StorageFailure(e.getMessage(), e);
-        }
+        List<String> tables = Export.parquet(db, dir);
+        spec.commandLine().getOut().printf("export: %d tables -> %s: %s%n", tables.size(), dir, String.join(", ", tables));
         return Errors.OK;
     }
 }

@@ -3,11 +3,9 @@ package dev.vmareplay.cli;
 import dev.vmareplay.ingest.CsvEventWriter;
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.IngestStats;
-import dev.vmareplay.ingest.MalformedTraceException;
 import dev.vmareplay.ingest.event.Event;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code vmareplay ingest}: traces to the canonical event CSV. */
@@ -29,17 +26,11 @@ import java.util.concurrent.Callable;
         footer = {"", "Example:", "  vmareplay ingest trace.txt -o events.csv"})
 final class IngestCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file(s); .gz is fine; - reads standard input.")
-    List<String> traces;
+    @picocli.CommandLine.Mixin
+    TraceInputs inputs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The CSV to write; - writes standard output.")
     String output;
-
-    @Option(names = "--format", paramLabel = "F", defaultValue = "auto", description = "Input format: auto, strace, perf-trace, perf-script, csv (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(names = "--strict", description = "Stop at the first malformed line (exit code 3).")
-    boolean strict;
 
     @Option(names = {"-q", "--quiet"}, description = "Do not print the coverage summary.")
     boolean quiet;
@@ -106,10 +97,10 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         long n = 0;
         IngestStats stats;
-        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict);
+        try (EventSource source = inputs.open(false);
              OutputStream os = new Output(output.equals("-") ? System.out : new BufferedOutputStream(open(output), 1 << 16));
              CsvEventWriter w = new CsvEventWriter(os)) {
             Event e;
@@ -118,12 +109,8 @@ final class IngestCommand implements Callable<Integer> {
                 n++;
             }
             stats = source.stats();
-        } catch (MalformedTraceException e) {
-            throw new Errors.InputException(e.getMessage(), e);
         } catch (OutputFailure e) {
             throw new Errors.StorageFailure("cannot write " + output + ": " + Errors.reason(e.getCause()), e);
-        } catch (IOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
         }
         if (!quiet) {
             PrintWriter err = spec.commandLine().getErr();

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
                 ExportCommand.class,
                 SynthCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
                 "  2  bad usage (unknown option, missing argument)",
                 "  3  unreadable or malformed input (a malformed trace line only with --strict)",
                 "  4  storage error (database locked, unwritable, full disk)",
+                " 70  internal error: a bug in vmareplay (the message says so and shows the stack trace)",
                 "",
                 "Start with:  vmareplay replay samples/traces/new_both/strace-tt-T-y/trace.cut.txt"})
 public final class Main implements Runnable {
@@ -47,22 +49,45 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return execute(commandLine(CommandLine.defaultFactory()), args);
     }
 
     /** Runs the command line with its output going to the given writers (tests call this). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cl = commandLine();
+        return run(CommandLine.defaultFactory(), out, err, args);
+    }
+
+    /**
+     * As {@link #run(java.io.PrintWriter, java.io.PrintWriter, String...)}, with the commands and
+     * their mixins made by {@code factory} (a test injects a failing component through it).
+     */
+    static int run(CommandLine.IFactory factory, java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cl = commandLine(factory);
         cl.setOut(out);
         cl.setErr(err);
-        int code = cl.execute(args);
+        int code = execute(cl, args);
         out.flush();
         err.flush();
         return code;
     }
 
+    /** picocli hands every Exception to {@link Errors.Handler}; an Error (assertion, stack overflow) is mapped here. */
+    private static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            String command = cl.getParseResult() != null && cl.getParseResult().subcommand() != null
+                    ? cl.getParseResult().subcommand().commandSpec().name() : "";
+            return Errors.report(e, command, cl.getErr());
+        }
+    }
+
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new Main(), factory);
         cl.setExecutionExceptionHandler(new Errors.Handler());
         cl.setParameterExceptionHandler(new Errors.UsageHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

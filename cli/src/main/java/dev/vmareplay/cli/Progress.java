@@ -1,10 +1,11 @@
 package dev.vmareplay.cli;
 
 import dev.vmareplay.ingest.EventSource;
-import dev.vmareplay.ingest.event.Event;
-import dev.vmareplay.replay.ForwardingReplayListener;
-import dev.vmareplay.replay.ReplayListener;
-import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.ForwardingOutcomeListener;
+import dev.vmareplay.replay.outcome.OutcomeBatch;
+import dev.vmareplay.replay.outcome.OutcomeListener;
+import dev.vmareplay.replay.outcome.ProcessInfo;
 
 import java.io.PrintWriter;
 import java.util.Map;
@@ -63,27 +64,24 @@ final class Progress {
     long assumed() { return assumed; }
     Map<String, Long> divergences() { return divergences; }
 
-    ReplayListener wrap(ReplayListener next) {
-        return new ForwardingReplayListener(next) {
+    OutcomeListener wrap(OutcomeListener next) {
+        return new ForwardingOutcomeListener(next) {
             @Override public void onProcess(ProcessInfo p) {
                 pids.add(p.pid());
                 super.onProcess(p);
             }
 
-            @Override public void onEvent(Event e, long mmId) {
-                events++;
-                if (show && (events & 0xfff) == 0) tick();
-                super.onEvent(e, mmId);
+            @Override public void onBatch(OutcomeBatch b) {
+                events += b.eventCount();
+                boolean[] a = b.changeAssumed();
+                for (int i = 0, n = b.changeCount(); i < n; i++) if (a[i]) assumed++;
+                if (show) tick();
+                super.onBatch(b);
             }
 
-            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
-                if (v.assumed()) assumed++;
-                super.onVmaEvent(seq, pid, mmId, syscall, v);
-            }
-
-            @Override public void onDivergence(long seq, int pid, String cause, String detail) {
-                divergences.merge(cause, 1L, Long::sum);
-                super.onDivergence(seq, pid, cause, detail);
+            @Override public void onDivergence(Divergence d) {
+                divergences.merge(d.cause(), 1L, Long::sum);
+                super.onDivergence(d);
             }
         };
     }

@@ -1,9 +1,7 @@
 package dev.vmareplay.cli;
 
 import dev.vmareplay.reports.Query;
-import dev.vmareplay.reports.QueryException;
 import dev.vmareplay.reports.RunStore;
-import dev.vmareplay.reports.StorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,8 +41,21 @@ final class QueryCommand implements Callable<Integer> {
             "spark/local): every table and view under its usual name, plus fleet_summary."})
     Path parquet;
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "table", description = "Output: table, csv or json (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Option(names = "--format", paramLabel = "F", defaultValue = "table", converter = FormatConverter.class,
+            description = "Output: table, csv or json (default: ${DEFAULT-VALUE}).")
+    Query.Format format;
+
+    /** table, csv, json. */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Query.Format> {
+        @Override
+        public Query.Format convert(String value) {
+            try {
+                return Query.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -52,21 +63,9 @@ final class QueryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = sqlText();
-        Query.Format f;
-        try {
-            f = Query.Format.parse(format);
-        } catch (IllegalArgumentException e) {
-            throw new Errors.UsageException(e.getMessage());
-        }
         PrintWriter out = spec.commandLine().getOut();
-        try {
-            if (parquet != null) Query.runParquet(parquet, text, f, out);
-            else Query.run(db, text, f, out);
-        } catch (QueryException e) {
-            throw new Errors.UsageException(e.getMessage());
-        } catch (StorageException e) {
-            throw new Errors.StorageFailure(e.getMessage(), e);
-        }
+        if (parquet != null) Query.runParquet(parquet, text, format, out);
+        else Query.run(db, text, format, out);
         out.flush();
         return Errors.OK;
     }

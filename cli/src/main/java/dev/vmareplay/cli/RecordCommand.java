@@ -4,6 +4,7 @@ import dev.vmareplay.cli.record.Host;
 import dev.vmareplay.cli.record.RecordProblem;
 import dev.vmareplay.cli.record.Recorder;
 import dev.vmareplay.cli.record.SnapLibrary;
+import dev.vmareplay.ingest.TraceFormat;
 import dev.vmareplay.replay.SnapshotDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -107,14 +108,15 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "--verify: join adjacent entries that print identically on both sides first.")
     boolean lenient;
 
-    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.18", description = "--verify: kernel behaviour to model (default: ${DEFAULT-VALUE}).")
-    String kernel;
+    /** --verify: the model to replay with (--kernel, --fault-policy). */
+    @picocli.CommandLine.Mixin
+    ModelOptions model;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws RecordProblem, IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (command.isEmpty()) throw new Errors.UsageException("no COMMAND to record: vmareplay record [OPTIONS] -- COMMAND [ARGS...]");
@@ -122,33 +124,28 @@ final class RecordCommand implements Callable<Integer> {
         Path snapDir = (snapshots != null ? snapshots : SnapshotVerification.dirFor(output)).toAbsolutePath().normalize();
         if (Files.isDirectory(trace)) throw new Errors.UsageException("-o " + output + " is a directory");
 
-        Recorder.Plan plan;
-        try {
-            Path tracerExe = perf ? Host.checkPerf() : Host.checkStrace();
-            Path lib = null;
-            if (!noSnapshots) {
-                try {
-                    lib = SnapLibrary.ensure();
-                } catch (RecordProblem p) {
-                    if (verify) throw p;
-                    err.println("vmareplay record: no snapshots: " + p.getMessage());
-                }
-            }
+        Path tracerExe = perf ? Host.checkPerf() : Host.checkStrace();
+        Path lib = null;
+        if (!noSnapshots) {
             try {
-                if (trace.getParent() != null) Files.createDirectories(trace.getParent());
-                if (lib != null) {
-                    Files.createDirectories(snapDir);
-                    SnapLibrary.clear(snapDir);
-                    Files.writeString(snapDir.resolve("command.txt"), String.join(" ", command) + "\n");
-                }
-            } catch (IOException e) {
-                throw new RecordProblem("cannot write " + (lib != null ? snapDir : trace.getParent()) + ": " + e.getMessage());
+                lib = SnapLibrary.ensure();
+            } catch (RecordProblem p) {
+                if (verify) throw p;
+                err.println("vmareplay record: no snapshots: " + p.getMessage());
             }
-            plan = new Recorder.Plan(perf ? Recorder.Tracer.PERF : Recorder.Tracer.STRACE, tracerExe, trace,
-                    lib != null ? snapDir : null, lib, allSyscalls, List.copyOf(command));
-        } catch (RecordProblem p) {
-            throw p.usage() ? new Errors.UsageException(p.getMessage()) : new Errors.InputException(p.getMessage());
         }
+        try {
+            if (trace.getParent() != null) Files.createDirectories(trace.getParent());
+            if (lib != null) {
+                Files.createDirectories(snapDir);
+                SnapLibrary.clear(snapDir);
+                Files.writeString(snapDir.resolve("command.txt"), String.join(" ", command) + "\n");
+            }
+        } catch (IOException e) {
+            throw new RecordProblem("cannot write " + (lib != null ? snapDir : trace.getParent()) + ": " + e.getMessage());
+        }
+        Recorder.Plan plan = new Recorder.Plan(perf ? Recorder.Tracer.PERF : Recorder.Tracer.STRACE, tracerExe, trace,
+                lib != null ? snapDir : null, lib, allSyscalls, List.copyOf(command));
 
         err.println("vmareplay record: " + String.join(" ", quoteAll(Recorder.commandLine(plan))));
         err.flush();
@@ -214,12 +211,9 @@ final class RecordCommand implements Callable<Integer> {
 
         out.println();
         out.printf("verify: replaying %s, re-seeding each process at its start snapshot, comparing at its exit snapshot%n", display(output));
-        ReplayCommand rc = new ReplayCommand();
-        rc.traces = List.of(trace.toString());
-        rc.kernel = kernel;
-        rc.noSnapshots = true;
+        TraceInputs recorded = TraceInputs.of(List.of(trace.toString()), TraceFormat.AUTO, false);
         SnapshotDir dir = new SnapshotDir(snapDir);
-        SnapshotVerification.Result r = SnapshotVerification.run(rc.traces, "auto", false, rc.options().withSnapshots(dir), lenient);
+        SnapshotVerification.Result r = SnapshotVerification.run(recorded, model.replayOptions(recorded, null, false, dir), lenient, err);
         return SnapshotVerification.print(r, out, dir);
     }
 

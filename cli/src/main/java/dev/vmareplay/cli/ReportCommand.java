@@ -2,7 +2,6 @@ package dev.vmareplay.cli;
 
 import dev.vmareplay.reports.ReportWriter;
 import dev.vmareplay.reports.RunStore;
-import dev.vmareplay.reports.StorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,8 +56,6 @@ final class ReportCommand implements Callable<Integer> {
                 long id = ReportWriter.write(db, run, output);
                 spec.commandLine().getOut().printf("report: run %d -> %s%n", id, output);
             }
-        } catch (StorageException e) {
-            throw new Errors.StorageFailure(e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw new Errors.StorageFailure("cannot write the report " + output + ": " + Errors.reason(e), e);
         }

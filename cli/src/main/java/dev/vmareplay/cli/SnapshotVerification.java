@@ -1,12 +1,13 @@
 package dev.vmareplay.cli;
 
-import dev.vmareplay.ingest.EventSource;
-import dev.vmareplay.ingest.MalformedTraceException;
 import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
-import dev.vmareplay.replay.ReplayListener;
+import dev.vmareplay.replay.FinalLayout;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
+import dev.vmareplay.replay.outcome.ProcessInfo;
+import dev.vmareplay.replay.outcome.SnapshotPoint;
 import dev.vmareplay.replay.ReplayOptions;
-import dev.vmareplay.replay.Replayer;
 import dev.vmareplay.replay.SnapshotDir;
 import dev.vmareplay.replay.maps.LayoutComparison;
 import dev.vmareplay.replay.maps.MapsEntry;
@@ -14,7 +15,6 @@ import dev.vmareplay.replay.maps.MapsParser;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,11 +91,12 @@ final class SnapshotVerification {
         return java.nio.file.Files.isDirectory(auto) ? new SnapshotDir(auto) : null;
     }
 
-    static Result run(List<String> traces, String format, boolean strict, ReplayOptions options, boolean lenient) {
+    /** Replays {@code inputs} with {@code options} (whose snapshots re-seed and end each image) and compares every image. */
+    static Result run(TraceInputs inputs, ReplayOptions options, boolean lenient, PrintWriter err) throws IOException {
         Map<Integer, Image> current = new LinkedHashMap<>();
         List<Image> all = new ArrayList<>();
         Map<Integer, String> exes = new LinkedHashMap<>();
-        ReplayListener listener = new ReplayListener() {
+        OutcomeRecords listener = new OutcomeRecords() {
             /** The image a pid runs now: a fresh one after fork or exec, none after it ended. */
             Image image(int pid) {
                 Image img = current.get(pid);
@@ -116,7 +117,7 @@ final class SnapshotVerification {
             }
 
             @Override
-            public void onEvent(Event e, long mmId) {
+            protected void onEvent(Event e, long mmId) {
                 Image img = current.get(e.pid());
                 if (img == null || img.outcome != null) return;
                 Call c = e.call();
@@ -135,11 +136,11 @@ final class SnapshotVerification {
             }
 
             @Override
-            public void onDivergence(long seq, int pid, String cause, String detail) {
-                Image img = current.get(pid);
+            public void onDivergence(Divergence d) {
+                Image img = current.get(d.pid());
                 if (img == null || img.outcome != null) return;
                 img.divergenceCount++;
-                if (img.divergences.size() < 10) img.divergences.add("event " + seq + ": " + cause + ": " + detail);
+                if (img.divergences.size() < 10) img.divergences.add("event " + d.seq() + ": " + d.cause() + ": " + d.detail());
             }
 
             @Override
@@ -148,7 +149,7 @@ final class SnapshotVerification {
                 if (p.start()) {
                     img.n = p.image();
                     img.start = p.snapshot();
-                    if (img.exe == null && p.snapshot() != null) img.exe = executableOf(p.layout());
+                    if (img.exe == null && p.snapshot() != null) img.exe = executableOf(FinalLayout.entries(p.layout()));
                     // what the trace showed before the snapshot no longer counts against this image
                     img.divergences.clear();
                     img.divergenceCount = 0;
@@ -167,17 +168,11 @@ final class SnapshotVerification {
                 } catch (IOException ex) {
                     throw new Errors.InputException("snapshot " + p.snapshot() + ": " + ex.getMessage(), ex);
                 }
-                img.comparison = LayoutComparison.compare(expected, p.layout(), lenient);
+                img.comparison = LayoutComparison.compare(expected, FinalLayout.entries(p.layout()), lenient);
                 img.outcome = img.comparison.equal() ? Outcome.MATCH : Outcome.DIFFERENT;
             }
         };
-        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict, true)) {
-            new Replayer(options, listener).run(source);
-        } catch (MalformedTraceException | UncheckedIOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
-        } catch (IOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
-        }
+        ReplayLoop.run(inputs, options, false, err, listener);
         for (Image img : all) {
             if (img.outcome == null) img.outcome = img.n >= 0 ? Outcome.STILL_RUNNING : Outcome.NO_SNAPSHOTS;
             if (img.exe == null) img.exe = exes.get(img.pid);

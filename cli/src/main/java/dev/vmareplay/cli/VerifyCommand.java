@@ -1,20 +1,22 @@
 package dev.vmareplay.cli;
 
-import dev.vmareplay.ingest.EventSource;
-import dev.vmareplay.ingest.MalformedTraceException;
-import dev.vmareplay.replay.ReplayListener;
 import dev.vmareplay.replay.ReplayOptions;
-import dev.vmareplay.replay.Replayer;
+import dev.vmareplay.replay.SnapshotDir;
 import dev.vmareplay.replay.maps.LayoutComparison;
 import dev.vmareplay.replay.maps.MapsEntry;
 import dev.vmareplay.replay.maps.MapsParser;
+import dev.vmareplay.replay.outcome.Change;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
+import dev.vmareplay.replay.outcome.ProcessInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,21 +38,17 @@ import java.util.concurrent.Callable;
                 "      --expect-maps samples/traces/new_both/strace-tt-T-y/end.maps"})
 final class VerifyCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file(s) (as for replay).")
-    List<String> traces;
+    @Mixin
+    TraceInputs inputs;
 
-    @Option(names = "--seed-maps", paramLabel = "[PID=]FILE", description = "The snapshot the trace starts from (maps or smaps). Repeatable. Required without --snapshots.")
-    List<String> seedMaps = new ArrayList<>();
+    @Mixin
+    SeedOptions seeds;
 
-    @Option(names = "--expect-maps", paramLabel = "FILE", description = "The snapshot the kernel ended at (maps or smaps). Required without --snapshots.")
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--expect-maps", paramLabel = "FILE", description = "The snapshot the kernel ended at (maps or smaps). With --seed-maps; without them, a recording's --snapshots are verified.")
     Path expectMaps;
-
-    @Option(names = "--snapshots", paramLabel = "DIR", description = {
-            "Verify a recording of 'vmareplay record' instead: every process is re-seeded from its start",
-            "snapshot at its START marker, and its modelled layout at its END marker (exit()) is compared",
-            "with the exit snapshot taken there. One line per process; exit 0 only when every process",
-            "with an exit snapshot matches."})
-    Path snapshots;
 
     @Option(names = "--pid", paramLabel = "PID", description = "The process to compare (default: the first process of the trace).")
     Integer pid;
@@ -58,75 +56,53 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "Join adjacent entries that print identically on both sides first (as rr and CRIU compare).")
     boolean lenient;
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "auto", description = "Input format (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "6.18", description = "Kernel behaviour to model (default: ${DEFAULT-VALUE}).")
-    String kernel;
-
-    @Option(names = "--fault-policy", paramLabel = "P", description = "As for replay.")
-    String faultPolicy;
-
-    @Option(names = "--strict", description = "Stop at the first malformed trace line.")
-    boolean strict;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        ReplayCommand rc = new ReplayCommand();
-        rc.traces = traces;
-        rc.seedMaps = seedMaps;
-        rc.noSnapshots = true;
-        if (snapshots != null) {
-            rc.kernel = kernel;
-            rc.faultPolicy = faultPolicy;
-            dev.vmareplay.replay.SnapshotDir dir = SnapshotVerification.resolve(snapshots, traces);
-            SnapshotVerification.Result r = SnapshotVerification.run(traces, format, strict, rc.options().withSnapshots(dir), lenient);
-            return SnapshotVerification.print(r, out, dir);
+        PrintWriter err = spec.commandLine().getErr();
+        if (seeds.snapshots != null || (!seeds.given() && expectMaps == null)) {
+            // a recording of 'vmareplay record': --snapshots DIR, or the directory beside TRACE
+            SnapshotDir dir = seeds.snapshotDir(inputs.traces());
+            if (dir != null) {
+                SnapshotVerification.Result r = SnapshotVerification.run(inputs, model.replayOptions(inputs, seeds, false, dir), lenient, err);
+                return SnapshotVerification.print(r, out, dir);
+            }
         }
-        if (seedMaps.isEmpty() || expectMaps == null) {
+        if (!seeds.given() || expectMaps == null) {
             throw new Errors.UsageException("give --seed-maps FILE and --expect-maps FILE, or --snapshots DIR for a recording of 'vmareplay record'");
         }
-        rc.kernel = kernel;
-        rc.faultPolicy = faultPolicy;
-        ReplayOptions options = rc.options();
+        ReplayOptions options = model.replayOptions(inputs, seeds, false, null);
         List<MapsEntry> expected;
         try {
             expected = MapsParser.parse(expectMaps);
         } catch (IOException e) {
             throw new Errors.InputException("--expect-maps " + expectMaps + ": " + e.getMessage(), e);
         }
-        Map<Integer, List<MapsEntry>> layouts;
         List<String> divergences = new ArrayList<>();
         int[] firstPid = {-1};
         dev.vmareplay.ingest.event.Event[] lastEvent = {null};
         List<Touch> touches = new ArrayList<>();
         Map<Long, String> sources = new java.util.HashMap<>();
-        ReplayListener listener = new ReplayListener() {
+        OutcomeRecords listener = new OutcomeRecords() {
             @Override public void onProcess(ProcessInfo p) { if (firstPid[0] < 0) firstPid[0] = p.pid(); }
-            @Override public void onEvent(dev.vmareplay.ingest.event.Event e, long mmId) {
+            @Override protected void onEvent(dev.vmareplay.ingest.event.Event e, long mmId) {
                 lastEvent[0] = e;
             }
-            @Override public void onVmaEvent(long seq, int p, long mmId, String syscall, dev.vmareplay.replay.engine.VmaEvent v) {
-                touches.add(new Touch(seq, p, v.start(), v.end(), syscall + " " + v.kind().storageName()
+            @Override protected void onChange(Change v) {
+                long seq = v.seq();
+                touches.add(new Touch(seq, v.pid(), v.start(), v.end(), v.syscall() + " " + v.kind().storageName()
                         + (v.reason() != null ? "(" + v.reason().storageName() + ")" : "") + (v.assumed() ? " [assumed]" : "")));
                 dev.vmareplay.ingest.event.Event e = lastEvent[0];
                 if (e != null && e.seq() == seq) sources.putIfAbsent(seq, e.source().toString());
             }
-            @Override public void onDivergence(long seq, int p, String cause, String detail) {
-                if (divergences.size() < 20) divergences.add("event " + seq + " (pid " + p + "): " + cause + ": " + detail);
+            @Override public void onDivergence(Divergence d) {
+                if (divergences.size() < 20) divergences.add("event " + d.seq() + " (pid " + d.pid() + "): " + d.cause() + ": " + d.detail());
             }
         };
-        try (EventSource source = Inputs.open(traces, Inputs.format(format), strict)) {
-            layouts = new Replayer(options, listener).run(source);
-        } catch (MalformedTraceException | UncheckedIOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
-        } catch (IOException e) {
-            throw new Errors.InputException(e.getMessage(), e);
-        }
+        Map<Integer, List<MapsEntry>> layouts = ReplayLoop.run(inputs, options, false, err, listener).layouts();
         int which = pid != null ? pid : firstPid[0];
         List<MapsEntry> got = layouts.get(which);
         if (got == null) {

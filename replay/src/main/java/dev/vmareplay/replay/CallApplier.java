@@ -8,6 +8,7 @@ import dev.vmareplay.replay.engine.Mm;
 import dev.vmareplay.replay.engine.Mman;
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmaFile;
+import dev.vmareplay.replay.outcome.DivergenceCause;
 
 /**
  * Applies one mmap-family call of the trace to an address space, and holds the model to
@@ -17,7 +18,7 @@ import dev.vmareplay.replay.engine.VmaFile;
  *   <li>a call that succeeded in the trace but that the model refuses because part of its
  *       range is not mapped in the model is reconciled: the missing mapping is created
  *       (without counting it as a merge case), the call is applied again, and a
- *       {@link Divergence#MISSING_MAPPING} is recorded;</li>
+ *       {@link DivergenceCause#MISSING_MAPPING} is recorded;</li>
  *   <li>a call that failed in the trace is applied only when the kernel applies such calls
  *       partially (mprotect, madvise, mlock... change the VMAs before a hole); the errnos
  *       are compared and any disagreement is recorded.</li>
@@ -102,13 +103,13 @@ final class CallApplier {
         if (err == Errno.EEXIST) {
             // the kernel found the range free; the model still had VMAs there (an unmap the
             // trace does not show): drop them and map again
-            replayer.divergence(event.seq(), space.pid, Divergence.STALE_MAPPING,
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.STALE_MAPPING,
                     "mmap at 0x" + Long.toHexString(addr) + " over VMAs the model still had there");
             mm.munmap(addr, pageAlign(m.len()));
             err = mm.mmap(addr, m.len(), m.prot(), flags, file, m.offset());
         }
         if (err != 0) {
-            replayer.divergence(event.seq(), space.pid, Divergence.MODEL_REFUSED,
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.MODEL_REFUSED,
                     "mmap succeeded in the trace; the model says " + Errno.name(err));
         }
     }
@@ -141,13 +142,13 @@ final class CallApplier {
         int traced = event.errno();
         if (modelErrno == traced) return;
         if (traced == 0) {
-            replayer.divergence(event.seq(), space.pid, Divergence.MODEL_REFUSED,
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.MODEL_REFUSED,
                     event.syscall() + " succeeded in the trace; the model says " + Errno.name(modelErrno));
         } else if (modelErrno == 0) {
-            replayer.divergence(event.seq(), space.pid, Divergence.MODEL_ACCEPTED,
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.MODEL_ACCEPTED,
                     event.syscall() + " failed in the trace with " + Errno.name(traced) + "; the model succeeded");
         } else {
-            replayer.divergence(event.seq(), space.pid, Divergence.ERRNO_DIFFERS,
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.ERRNO_DIFFERS,
                     event.syscall() + " failed with " + Errno.name(traced) + " in the trace, " + Errno.name(modelErrno) + " in the model");
         }
     }
@@ -180,7 +181,7 @@ final class CallApplier {
         String why = space.execd && !space.seeded
                 ? " (most likely mapped by the kernel during execve: the executable, the loader or the stack; a snapshot taken after exec seeds them)"
                 : space.seeded ? "" : " (mapped before the trace started; --seed-maps with a snapshot seeds it)";
-        replayer.divergence(event.seq(), space.pid, Divergence.MISSING_MAPPING, String.format(
+        replayer.divergence(event.seq(), space.pid, DivergenceCause.MISSING_MAPPING, String.format(
                 "%s succeeded on [0x%x, 0x%x) which the model had not mapped: created as anonymous rw-p%s",
                 event.syscall(), start, end, why));
         return true;
@@ -204,7 +205,7 @@ final class CallApplier {
         }
         if (!unsealed) return;
         int err = mm.mseal(start, end - start, 0);
-        replayer.divergence(event.seq(), space.pid, Divergence.INFERRED_SEAL, String.format(
+        replayer.divergence(event.seq(), space.pid, DivergenceCause.INFERRED_SEAL, String.format(
                 "%s failed with EPERM on [0x%x, 0x%x): sealed by an mseal the trace does not show%s",
                 event.syscall(), start, end, err == 0 ? "" : " (the model could not seal it: " + Errno.name(err) + ")"));
     }
@@ -228,7 +229,7 @@ final class CallApplier {
             // no heap known yet (no [heap] in the seed, or a fresh exec): the first answer tells
             // where the break is; brk(0) is how every program starts
             if (b.addr() != 0 && b.addr() == traced) {
-                replayer.divergence(event.seq(), space.pid, Divergence.BRK_UNKNOWN,
+                replayer.divergence(event.seq(), space.pid, DivergenceCause.BRK_UNKNOWN,
                         "brk moved to 0x" + Long.toHexString(traced) + " before the trace showed where the heap starts");
             }
             mm.setBrkArea(traced, traced);
@@ -236,7 +237,7 @@ final class CallApplier {
         }
         long model = mm.brk(b.addr());
         if (model != traced) {
-            replayer.divergence(event.seq(), space.pid, model == b.addr() ? Divergence.MODEL_ACCEPTED : Divergence.MODEL_REFUSED,
+            replayer.divergence(event.seq(), space.pid, model == b.addr() ? DivergenceCause.MODEL_ACCEPTED : DivergenceCause.MODEL_REFUSED,
                     String.format("brk(0x%x) returned 0x%x in the trace, 0x%x in the model", b.addr(), traced, model));
         }
     }
@@ -255,7 +256,7 @@ final class CallApplier {
 
     private void shmat(Call.Shmat s) {
         // the segment's size comes from shmget, which replay does not follow
-        replayer.divergence(event.seq(), space.pid, Divergence.MODEL_REFUSED,
+        replayer.divergence(event.seq(), space.pid, DivergenceCause.MODEL_REFUSED,
                 "shmat of segment " + s.shmid() + ": the segment size is not in the trace; not modelled");
     }
 

@@ -1,6 +1,7 @@
 package dev.vmareplay.replay;
 
-import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.outcome.CaseKind;
+import dev.vmareplay.replay.outcome.OutcomeListener;
 import org.HdrHistogram.Histogram;
 
 import java.util.HashMap;
@@ -24,10 +25,10 @@ import java.util.TreeMap;
 final class LatencyRecorder {
 
     private static final long HIGHEST = 3_600_000_000_000L;
-    private static final VmaEvent.Kind[] KINDS = VmaEvent.Kind.values();
+    private static final CaseKind[] KINDS = CaseKind.values();
     private static final String[] KIND_NAMES = new String[KINDS.length];
     static {
-        for (VmaEvent.Kind k : KINDS) KIND_NAMES[k.ordinal()] = k.storageName();
+        for (CaseKind k : KINDS) KIND_NAMES[k.ordinal()] = k.storageName();
     }
 
     private final Map<String, Map<String, Histogram>> byScope = new HashMap<>();
@@ -58,7 +59,7 @@ final class LatencyRecorder {
     }
 
     /** Scope {@code case}: records under the kind's name and under {@code syscall/kind}. */
-    void recordCase(String syscall, VmaEvent.Kind kind, long nanos) {
+    void recordCase(String syscall, CaseKind kind, long nanos) {
         if (nanos < 0) return;
         int k = kind.ordinal();
         long v = clamp(nanos);
@@ -75,7 +76,7 @@ final class LatencyRecorder {
         h.recordValue(v);
     }
 
-    void emit(ReplayListener listener) {
+    void emit(OutcomeListener listener) {
         Map<String, Map<String, Histogram>> sorted = new TreeMap<>();
         byScope.forEach((scope, m) -> sorted.computeIfAbsent(scope, s -> new TreeMap<>()).putAll(m));
         for (int k = 0; k < KINDS.length; k++) {

@@ -18,7 +18,7 @@ import java.util.Map;
  * @param checkInvariants check the tree's invariants after every operation (slow; for debugging)
  * @param snapshots       snapshots tied to START/END markers in the trace (null: none): at a START
  *                        marker the process's address space is re-seeded from its snapshot, at an
- *                        END marker {@link ReplayListener#onSnapshotPoint} reports the modelled layout.
+ *                        END marker {@link dev.vmareplay.replay.outcome.OutcomeListener#onSnapshotPoint} reports the modelled layout.
  *                        Needs an event source that emits markers ({@code IngestOptions.withMarkers}).
  */
 public record ReplayOptions(KernelVersion kernel, Path seedFirst, Map<Integer, Path> seedByPid,

@@ -9,6 +9,14 @@ import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmaEvent;
 import dev.vmareplay.replay.maps.MapsEntry;
 import dev.vmareplay.replay.maps.MapsParser;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.DivergenceCause;
+import dev.vmareplay.replay.outcome.OutcomeBatch;
+import dev.vmareplay.replay.outcome.OutcomeListener;
+import dev.vmareplay.replay.outcome.ProcessInfo;
+import dev.vmareplay.replay.outcome.RunSummary;
+import dev.vmareplay.replay.outcome.SnapshotPoint;
+import dev.vmareplay.replay.outcome.VmaLayout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,12 +40,20 @@ import java.util.Map;
  *    exit of the last task: the address space ends; its final layout is reported
  * </pre>
  *
- * Everything streams: the driver holds live tasks and address spaces, never the trace.
+ * Everything streams: the driver holds live tasks and address spaces, never the trace. What
+ * it sees goes to an {@link OutcomeListener}: events, engine changes (mapped from the engine's
+ * {@link VmaEvent} to the outcome's case kinds), timeline points and VMA lives gathered in an
+ * {@link OutcomeBatch}, delivered every {@value #BATCH_EVENTS} events and before every other
+ * callback, so the listener sees everything in trace order.
  */
 public final class Replayer {
 
     private final ReplayOptions options;
-    private final ReplayListener listener;
+    private final OutcomeListener listener;
+    /** The batch being filled; {@link #deliver} hands it to the listener. */
+    private final OutcomeBatch.Builder out = new OutcomeBatch.Builder();
+    /** Events per batch: big enough for bulk storage, small enough for memory to stay flat. */
+    static final int BATCH_EVENTS = 4096;
     private final Map<Integer, Task> tasks = new HashMap<>();
     private final Map<Integer, List<MapsEntry>> finalLayouts = new LinkedHashMap<>();
     private final LatencyRecorder latency = new LatencyRecorder();
@@ -64,7 +80,7 @@ public final class Replayer {
     private Task currentTask;
     private final List<VmaEvent> caused = new ArrayList<>();
 
-    public Replayer(ReplayOptions options, ReplayListener listener) {
+    public Replayer(ReplayOptions options, OutcomeListener listener) {
         this.options = options;
         this.listener = listener;
         this.faultPolicy = options.faultPolicy() != null ? options.faultPolicy() : FaultPolicy.WRITE_BEFORE_PROTECT;
@@ -79,10 +95,11 @@ public final class Replayer {
         releaseHeld();
         finishAll();
         if (source.stats().lostEvents() > 0) {
-            divergence(-1, 0, Divergence.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
+            divergence(-1, 0, DivergenceCause.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
         }
+        deliver();
         latency.emit(listener);
-        listener.finish(new ReplayListener.RunSummary(events, divergences, vmaEvents, pids.size()), source.stats());
+        listener.finish(new RunSummary(events, divergences, vmaEvents, pids.size()), source.stats());
         return finalLayouts;
     }
 
@@ -97,7 +114,7 @@ public final class Replayer {
             if (e.call() instanceof Call.Exit && exited.contains(tid)) {
                 // strace prints exit_group and then "+++ exited +++": the task is already gone
                 events++;
-                listener.onEvent(e, -1);
+                out.event(e, -1);
                 return;
             }
             if (heldEvents < MAX_HELD) {
@@ -128,23 +145,24 @@ public final class Replayer {
     }
 
     private void apply(Event e) {
+        if (out.eventCount() >= BATCH_EVENTS) deliver();
         events++;
         current = e;
         caused.clear();
         if (e.call() instanceof Call.Exit && !tasks.containsKey(e.tid())) {
-            listener.onEvent(e, -1);
+            out.event(e, -1);
             return;
         }
         if (e.call() instanceof Call.Clone && e.retKnown() && e.ret() == 0 && !tasks.containsKey(e.tid())) {
             // the child's half of a clone/vfork (perf trace: "... [continued]: vfork()) = 0"),
             // which perf can print even after the child exited: it creates nothing by itself
-            listener.onEvent(e, -1);
+            out.event(e, -1);
             return;
         }
         if (!tasks.containsKey(e.tid()) && exited.contains(e.tid())) {
             // perf trace flushes some lines late, after the task's exit: they change nothing now
-            listener.onEvent(e, -1);
-            divergence(e.seq(), e.pid(), Divergence.LATE_EVENT, e.syscall() + " of task " + e.tid() + " printed after it exited: ignored");
+            out.event(e, -1);
+            divergence(e.seq(), e.pid(), DivergenceCause.LATE_EVENT, e.syscall() + " of task " + e.tid() + " printed after it exited: ignored");
             return;
         }
         Task t = taskOf(e);
@@ -152,7 +170,7 @@ public final class Replayer {
         AddressSpace space = t.space;
         int before = space.mm.mapCount();
         long bytesBefore = space.mm.mappedBytes();
-        listener.onEvent(e, space.id);
+        out.event(e, space.id);
         if (e.durationNs() != Event.NO_TIME) latency.record("syscall", e.syscall(), e.durationNs());
 
         Call c = e.call();
@@ -174,14 +192,23 @@ public final class Replayer {
         }
         if (e.durationNs() != Event.NO_TIME) {
             String syscall = e.syscall();
-            for (VmaEvent v : caused) latency.recordCase(syscall, v.kind(), e.durationNs());
+            for (VmaEvent v : caused) latency.recordCase(syscall, EngineOutcomes.kind(v.kind()), e.durationNs());
         }
         space.lives.settle(e.seq(), e.syscall());
         AddressSpace now = t.space; // execve replaced it
         if (now.mm.mapCount() > now.peakCount) now.atNewPeak(e.seq());
         if (now != space || now.mm.mapCount() != before || now.mm.mappedBytes() != bytesBefore) {
-            listener.onTimeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
+            out.timeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
         }
+    }
+
+    /**
+     * Hands the rows gathered so far to the listener as one batch (nothing when there are
+     * none). The replay calls it itself; a caller feeding {@link #replay} one event at a time
+     * calls it to see the rows of the events so far.
+     */
+    public void deliver() {
+        if (!out.isEmpty()) listener.onBatch(out.build());
     }
 
     // ---- tasks and address spaces ------------------------------------------------------
@@ -202,7 +229,7 @@ public final class Replayer {
             AddressSpace space = newSpace(tgid, 0, null);
             t = new Task(e.tid(), tgid, space);
             if (!first) {
-                divergence(e.seq(), tgid, Divergence.UNKNOWN_TASK,
+                divergence(e.seq(), tgid, DivergenceCause.UNKNOWN_TASK,
                         "task " + e.tid() + " appears without a clone in the trace: given an address space of its own");
             }
             seed(space, tgid, first);
@@ -218,7 +245,7 @@ public final class Replayer {
     private AddressSpace newSpace(int pid, int parentPid, String exe, Mm forkedFrom) {
         long id = nextMmId++;
         AddressSpace space = new AddressSpace(id, pid, exe);
-        space.lives = new VmaLives(id, listener);
+        space.lives = new VmaLives(id, out);
         if (forkedFrom != null) {
             space.mm = forkedFrom.fork();
             space.mm.setObserver(observerFor(space));
@@ -229,7 +256,8 @@ public final class Replayer {
         }
         pids.add(pid);
         firstProcessSeen = true;
-        listener.onProcess(new ReplayListener.ProcessInfo(pid, id, parentPid, exe));
+        deliver();
+        listener.onProcess(new ProcessInfo(pid, id, parentPid, exe));
         return space;
     }
 
@@ -267,8 +295,8 @@ public final class Replayer {
             image = markerImages.getOrDefault(pid, 0);
             snapshot = dir.find(pid, image, SnapshotDir.Kind.END);
         }
-        listener.onSnapshotPoint(new ReplayListener.SnapshotPoint(e.seq(), pid, m.start(), image, snapshot,
-                FinalLayout.of(space.mm)));
+        deliver();
+        listener.onSnapshotPoint(new SnapshotPoint(e.seq(), pid, m.start(), image, snapshot, FinalLayout.layouts(space.mm)));
     }
 
     /** Replaces the address space's model by one built from the snapshot (the brk is kept when it has no [heap]). */
@@ -317,11 +345,12 @@ public final class Replayer {
             t = new Task(child, child, parent.space);
             parent.space.users++;
             pids.add(child);
-            listener.onProcess(new ReplayListener.ProcessInfo(child, parent.space.id, parent.tgid, parent.space.exe));
+            deliver();
+            listener.onProcess(new ProcessInfo(child, parent.space.id, parent.tgid, parent.space.exe));
         } else {
             AddressSpace space = newSpace(child, parent.tgid, parent.space.exe, parent.space.mm);
             t = new Task(child, child, space);
-            listener.onTimeline(space.id, e.seq(), e.tsNs(), space.mm.mapCount(), space.mm.mappedBytes());
+            out.timeline(space.id, e.seq(), e.tsNs(), space.mm.mapCount(), space.mm.mappedBytes());
         }
         tasks.put(child, t);
     }
@@ -382,10 +411,9 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
-        for (Vma v : s.mm.vmas()) listener.onFinalVma(s.id, s.describe(v));
-        if (s.peak != null) {
-            for (ReplayListener.FinalVma v : s.peak) listener.onPeakVma(s.id, s.peakSeq, v);
-        }
+        deliver();
+        listener.onFinalLayout(s.id, FinalLayout.layouts(s.mm));
+        if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak);
         finalLayouts.put(s.pid, FinalLayout.of(s.mm));
     }
 
@@ -400,7 +428,9 @@ public final class Replayer {
                 Event e = current;
                 if (e == null) return;
                 space.lives.event(v, e.seq(), e.syscall());
-                listener.onVmaEvent(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(), v);
+                out.change(e.seq(), currentTask == null ? space.pid : currentTask.tgid, space.id, e.syscall(),
+                        EngineOutcomes.kind(v.kind()), EngineOutcomes.reason(v.reason()), v.start(), v.end(),
+                        v.legacyCase(), v.assumed(), v.vma());
             }
 
             @Override
@@ -415,9 +445,10 @@ public final class Replayer {
         };
     }
 
-    void divergence(long seq, int pid, Divergence cause, String detail) {
+    void divergence(long seq, int pid, DivergenceCause cause, String detail) {
         divergences++;
-        listener.onDivergence(seq, pid, cause.label(), detail);
+        deliver();
+        listener.onDivergence(new Divergence(seq, pid, cause, detail));
     }
 
     /** The pid of the trace's first process (the one an unqualified --seed-maps seeds), -1 before any event. */
@@ -464,7 +495,7 @@ public final class Replayer {
 
         /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
         int peakCount;
-        List<ReplayListener.FinalVma> peak;
+        List<VmaLayout> peak;
         long peakSeq = -1;
 
         AddressSpace(long id, int pid, String exe) {
@@ -479,16 +510,8 @@ public final class Replayer {
         void atNewPeak(long seq) {
             peakCount = mm.mapCount();
             if (peak != null && peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
-            List<ReplayListener.FinalVma> snap = new ArrayList<>(peakCount);
-            for (Vma v : mm.vmas()) snap.add(describe(v));
-            peak = snap;
+            peak = FinalLayout.layouts(mm);
             peakSeq = seq;
-        }
-
-        ReplayListener.FinalVma describe(Vma v) {
-            String name = mm.mapsName(v);
-            return new ReplayListener.FinalVma(v.start(), v.end(), v.flags(), v.pgoff(), name.isEmpty() ? null : name,
-                    v.file() != null ? v.file().dev() : "00:00", v.file() != null ? v.file().inode() : 0);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.vmareplay.replay;
 
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.outcome.OutcomeBatch;
+import dev.vmareplay.replay.outcome.VmaLife;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,14 +38,14 @@ final class VmaLives {
     }
 
     private final long mmId;
-    private final ReplayListener listener;
+    private final OutcomeBatch.Builder out;
     private final Map<Long, Open> live = new HashMap<>();
     private final List<Vma> linked = new ArrayList<>();
     private final List<Vma> unlinked = new ArrayList<>();
 
-    VmaLives(long mmId, ReplayListener listener) {
+    VmaLives(long mmId, OutcomeBatch.Builder out) {
         this.mmId = mmId;
-        this.listener = listener;
+        this.out = out;
     }
 
     void linked(Vma v) {
@@ -115,7 +117,7 @@ final class VmaLives {
     private void end(long vmaId, long seq, String how, long into) {
         Open o = live.remove(vmaId);
         if (o == null) return;
-        listener.onVmaLife(new ReplayListener.VmaLife(mmId, o.vmaId, o.start, o.end, o.createdSeq, o.createdBy, o.parentVma,
+        out.life(new VmaLife(mmId, o.vmaId, o.start, o.end, o.createdSeq, o.createdBy, o.parentVma,
                 o.splits, o.merges, seq, how, into));
     }
 }

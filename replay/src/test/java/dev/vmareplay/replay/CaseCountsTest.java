@@ -1,8 +1,9 @@
 package dev.vmareplay.replay;
 
+import dev.vmareplay.replay.outcome.Change;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.Ingest;
-import dev.vmareplay.replay.engine.VmaEvent;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -71,9 +72,9 @@ class CaseCountsTest {
         Path seed = Files.exists(v.resolve("start.smaps")) ? v.resolve("start.smaps") : v.resolve("start.maps");
         Map<String, Long> got = new TreeMap<>();
         long[] assumed = {0};
-        ReplayListener counter = new ReplayListener() {
+        OutcomeRecords counter = new OutcomeRecords() {
             @Override
-            public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) {
+            protected void onChange(Change e) {
                 String k = e.kind().storageName();
                 if (STRICT.contains(k)) got.merge(k, 1L, Long::sum);
                 if (e.assumed()) assumed[0]++;

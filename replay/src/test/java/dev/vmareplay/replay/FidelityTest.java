@@ -1,5 +1,7 @@
 package dev.vmareplay.replay;
 
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeListener;
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.Ingest;
 import dev.vmareplay.ingest.IngestOptions;
@@ -81,9 +83,9 @@ class FidelityTest {
         FaultPolicy policy = TracePeek.hasFaultEvents(input) ? FaultPolicy.OBSERVED_ONLY : null;
         ReplayOptions options = new ReplayOptions(KernelVersion.V6_18, v.seed(), Map.of(), policy, true);
         List<String> divergences = new java.util.ArrayList<>();
-        Replayer replayer = new Replayer(options, new ReplayListener() {
-            @Override public void onDivergence(long seq, int pid, String cause, String detail) {
-                divergences.add("event " + seq + ": " + cause + ": " + detail);
+        Replayer replayer = new Replayer(options, new OutcomeListener() {
+            @Override public void onDivergence(Divergence d) {
+                divergences.add("event " + d.seq() + ": " + d.cause() + ": " + d.detail());
             }
         });
         Map<Integer, List<MapsEntry>> layouts;

@@ -1,9 +1,11 @@
 package dev.vmareplay.replay;
 
+import dev.vmareplay.replay.outcome.Change;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.Ingest;
 import dev.vmareplay.replay.engine.KernelVersion;
-import dev.vmareplay.replay.engine.VmaEvent;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -32,13 +34,13 @@ class KernelVersionTraceTest {
         Map<String, Integer> cases = new TreeMap<>();
         List<String> divergences = new ArrayList<>();
         List<Integer> legacy = new ArrayList<>();
-        ReplayListener l = new ReplayListener() {
-            @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) {
+        OutcomeRecords l = new OutcomeRecords() {
+            @Override protected void onChange(Change e) {
                 String k = e.kind().storageName() + (e.reason() != null ? "(" + e.reason().storageName() + ")" : "");
                 cases.merge(k, 1, Integer::sum);
                 if (e.legacyCase() > 0) legacy.add(e.legacyCase());
             }
-            @Override public void onDivergence(long seq, int pid, String cause, String detail) { divergences.add(cause); }
+            @Override public void onDivergence(Divergence d) { divergences.add(d.cause()); }
         };
         ReplayOptions o = new ReplayOptions(kernel, v.resolve("start.smaps"), Map.of(), policy, true);
         try (EventSource s = Ingest.open(v.resolve("trace.cut.txt").toString())) {

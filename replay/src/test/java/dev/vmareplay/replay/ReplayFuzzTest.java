@@ -1,5 +1,6 @@
 package dev.vmareplay.replay;
 
+import dev.vmareplay.replay.outcome.OutcomeListener;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.Ingest;
@@ -38,7 +39,7 @@ class ReplayFuzzTest {
         for (KernelVersion k : new KernelVersion[] {KernelVersion.V6_18, KernelVersion.V6_1}) {
             try (EventSource s = Ingest.open("fuzz.trace", new ByteArrayInputStream(data), format, IngestOptions.defaults())) {
                 FaultPolicy policy = format == TraceFormat.PERF_TRACE ? FaultPolicy.OBSERVED_ONLY : null;
-                new Replayer(new ReplayOptions(k, null, Map.of(), policy, true), new ReplayListener() { }).run(s);
+                new Replayer(new ReplayOptions(k, null, Map.of(), policy, true), new OutcomeListener() { }).run(s);
             } catch (IngestException refused) {
                 // a whole input refused with a message naming it: fine
             }

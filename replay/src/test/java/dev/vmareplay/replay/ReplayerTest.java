@@ -1,11 +1,19 @@
 package dev.vmareplay.replay;
 
+import dev.vmareplay.replay.outcome.CaseKind;
+import dev.vmareplay.replay.outcome.Change;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeListener;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
+import dev.vmareplay.replay.outcome.ProcessInfo;
+import dev.vmareplay.replay.outcome.RunSummary;
+import dev.vmareplay.replay.outcome.VmaLayout;
+import dev.vmareplay.replay.outcome.VmaLife;
 import dev.vmareplay.ingest.IngestStats;
 import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
 import dev.vmareplay.ingest.event.Source;
 import dev.vmareplay.replay.engine.Errno;
-import dev.vmareplay.replay.engine.VmaEvent;
 import dev.vmareplay.replay.maps.MapsEntry;
 import org.junit.jupiter.api.Test;
 
@@ -28,25 +36,27 @@ class ReplayerTest {
     static final int FIXED = 0x10;
 
     /** Records what the replay reports. */
-    static final class Recorder implements ReplayListener {
+    static final class Recorder extends OutcomeRecords {
         final List<ProcessInfo> processes = new ArrayList<>();
         final List<String> divergences = new ArrayList<>();
-        final List<VmaEvent> vmaEvents = new ArrayList<>();
-        final Map<Long, List<FinalVma>> finals = new java.util.HashMap<>();
+        final List<Change> vmaEvents = new ArrayList<>();
+        final Map<Long, List<VmaLayout>> finals = new java.util.HashMap<>();
         final List<VmaLife> lives = new ArrayList<>();
         final List<Long> peakSeqs = new ArrayList<>();
-        final List<FinalVma> peak = new ArrayList<>();
+        final List<VmaLayout> peak = new ArrayList<>();
         boolean finished;
 
         @Override public void onProcess(ProcessInfo p) { processes.add(p); }
-        @Override public void onDivergence(long seq, int pid, String cause, String detail) { divergences.add(cause); }
-        @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent e) { vmaEvents.add(e); }
-        @Override public void onFinalVma(long mmId, FinalVma v) { finals.computeIfAbsent(mmId, k -> new ArrayList<>()).add(v); }
+        @Override public void onDivergence(Divergence d) { divergences.add(d.cause()); }
+        @Override protected void onChange(Change c) { vmaEvents.add(c); }
+        @Override public void onFinalLayout(long mmId, List<VmaLayout> layout) { finals.computeIfAbsent(mmId, k -> new ArrayList<>()).addAll(layout); }
         @Override public void finish(RunSummary s, IngestStats st) { finished = true; }
-        @Override public void onVmaLife(VmaLife l) { lives.add(l); }
-        @Override public void onPeakVma(long mmId, long seq, FinalVma v) { peakSeqs.add(seq); peak.add(v); }
+        @Override protected void onVmaLife(VmaLife l) { lives.add(l); }
+        @Override public void onPeakLayout(long mmId, long seq, List<VmaLayout> layout) {
+            for (VmaLayout v : layout) { peakSeqs.add(seq); peak.add(v); }
+        }
 
-        long count(VmaEvent.Kind k) {
+        long count(CaseKind k) {
             return vmaEvents.stream().filter(e -> e.kind() == k).count();
         }
     }
@@ -83,7 +93,7 @@ class ReplayerTest {
         Map<Integer, List<MapsEntry>> layouts = finish();
 
         assertThat(rec.processes).hasSize(1);
-        assertThat(rec.count(VmaEvent.Kind.NEW_LEFT)).isEqualTo(1);
+        assertThat(rec.count(CaseKind.NEW_LEFT)).isEqualTo(1);
         assertThat(layouts.get(100)).extracting(MapsEntry::start, MapsEntry::end).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(W, W + 2 * PAGE));
         assertThat(rec.divergences).isEmpty();
@@ -96,7 +106,7 @@ class ReplayerTest {
         ev(200, new Call.Munmap(W, 2 * PAGE), 0);
         Map<Integer, List<MapsEntry>> layouts = finish();
 
-        assertThat(rec.processes).extracting(ReplayListener.ProcessInfo::pid).containsExactly(100, 200);
+        assertThat(rec.processes).extracting(ProcessInfo::pid).containsExactly(100, 200);
         assertThat(rec.processes.get(1).parentPid()).isEqualTo(100);
         assertThat(layouts.get(100)).hasSize(1);
         assertThat(layouts.get(200)).isEmpty();
@@ -110,7 +120,7 @@ class ReplayerTest {
         Map<Integer, List<MapsEntry>> layouts = finish();
 
         assertThat(layouts.get(100)).extracting(MapsEntry::start).containsExactly(W + 8 * PAGE);
-        assertThat(rec.processes).extracting(ReplayListener.ProcessInfo::mmId).doesNotHaveDuplicates().hasSize(2);
+        assertThat(rec.processes).extracting(ProcessInfo::mmId).doesNotHaveDuplicates().hasSize(2);
         assertThat(rec.processes.get(1).exe()).isEqualTo("/bin/true");
     }
 
@@ -154,7 +164,7 @@ class ReplayerTest {
         ev(300, new Call.Execve("execve", null), 0);           // and a pre-exec line flushed late
         finish();
 
-        assertThat(rec.processes).extracting(ReplayListener.ProcessInfo::pid).containsExactly(100, 300, 300);
+        assertThat(rec.processes).extracting(ProcessInfo::pid).containsExactly(100, 300, 300);
         assertThat(rec.divergences).containsExactly("late-event");
     }
 
@@ -180,7 +190,7 @@ class ReplayerTest {
         assertThat(rec.divergences).containsExactly("unknown-task");
         assertThat(layouts.get(100)).hasSize(1);
         assertThat(layouts.get(555)).hasSize(1);
-        assertThat(rec.count(VmaEvent.Kind.NEW_LEFT)).isZero();
+        assertThat(rec.count(CaseKind.NEW_LEFT)).isZero();
     }
 
     @Test
@@ -250,7 +260,7 @@ class ReplayerTest {
             assertThat(m.end()).isEqualTo(heap + 0x42000);
             assertThat(m.path()).isEqualTo("[heap]");
         });
-        assertThat(rec.count(VmaEvent.Kind.NEW_NONE) + rec.count(VmaEvent.Kind.EXPAND) + rec.count(VmaEvent.Kind.NEW_LEFT))
+        assertThat(rec.count(CaseKind.NEW_NONE) + rec.count(CaseKind.EXPAND) + rec.count(CaseKind.NEW_LEFT))
                 .as("one new VMA, then one growth in place").isEqualTo(2);
     }
 
@@ -268,18 +278,18 @@ class ReplayerTest {
         finish();
 
         assertThat(rec.lives).hasSize(3);
-        ReplayListener.VmaLife a = rec.lives.stream().filter(l -> l.createdBy().equals("mmap")).findFirst().orElseThrow();
+        VmaLife a = rec.lives.stream().filter(l -> l.createdBy().equals("mmap")).findFirst().orElseThrow();
         assertThat(a.createdSeq()).isZero();
         assertThat(a.splits()).isEqualTo(2);
         assertThat(a.removedSeq()).isEqualTo(2);
         assertThat(a.removedBy()).isEqualTo("merge");
-        List<ReplayListener.VmaLife> pieces = rec.lives.stream().filter(l -> l.createdBy().equals("split")).toList();
+        List<VmaLife> pieces = rec.lives.stream().filter(l -> l.createdBy().equals("split")).toList();
         assertThat(pieces).hasSize(2).allSatisfy(p -> {
             assertThat(p.parentVma()).isEqualTo(a.vmaId());
             assertThat(p.createdSeq()).isEqualTo(1);
         });
-        ReplayListener.VmaLife b = pieces.stream().filter(p -> p.start() == W).findFirst().orElseThrow();
-        ReplayListener.VmaLife c = pieces.stream().filter(p -> p.start() == W + 2 * PAGE).findFirst().orElseThrow();
+        VmaLife b = pieces.stream().filter(p -> p.start() == W).findFirst().orElseThrow();
+        VmaLife c = pieces.stream().filter(p -> p.start() == W + 2 * PAGE).findFirst().orElseThrow();
         assertThat(a.mergedInto()).isEqualTo(b.vmaId());
         assertThat(c.removedBy()).isEqualTo("merge");
         assertThat(c.mergedInto()).isEqualTo(b.vmaId());
@@ -302,8 +312,39 @@ class ReplayerTest {
         Map<Integer, List<MapsEntry>> layouts = finish();
 
         assertThat(layouts.get(100)).hasSize(1);
-        assertThat(rec.peak).extracting(ReplayListener.FinalVma::start).containsExactly(W, W + 2 * PAGE, W + 4 * PAGE);
+        assertThat(rec.peak).extracting(VmaLayout::start).containsExactly(W, W + 2 * PAGE, W + 4 * PAGE);
         assertThat(rec.peakSeqs).containsOnly(2L);
+    }
+
+    @Test
+    void batchesComeBeforeEveryCallThatMustFollowThemAndEvery4096Events() throws Exception {
+        List<String> calls = new ArrayList<>();
+        Replayer r = new Replayer(ReplayOptions.defaults(), new OutcomeListener() {
+            @Override public void onProcess(ProcessInfo p) { calls.add("process " + p.pid()); }
+            @Override public void onBatch(dev.vmareplay.replay.outcome.OutcomeBatch b) {
+                calls.add("batch " + b.eventCount() + (b.eventCount() > 0 ? " last " + b.event(b.eventCount() - 1).seq() : ""));
+            }
+            @Override public void onDivergence(Divergence d) { calls.add("divergence " + d.seq()); }
+            @Override public void onFinalLayout(long mmId, List<VmaLayout> layout) { calls.add("final " + mmId); }
+            @Override public void finish(RunSummary s, IngestStats st) { calls.add("finish " + s.events()); }
+        });
+        int n = Replayer.BATCH_EVENTS + 10;
+        long s = 0;
+        for (; s < n; s++) {
+            r.replay(new Event(s, 0, 100, 100, new Call.Mmap(W, PAGE, RW, PRIVATE_ANON | FIXED, -1, 0, null), W, 0, true, 1000, new Source("t", s)));
+        }
+        // munmap of a range the model never had: the trace says it succeeded, so it diverges
+        r.replay(new Event(s, 0, 100, 100, new Call.Mprotect(W + 100 * PAGE, PAGE, R, -1), 0, 0, true, 1000, new Source("t", s)));
+        r.run(new EmptySource());
+
+        assertThat(calls).containsExactly(
+                "process 100",
+                "batch " + Replayer.BATCH_EVENTS + " last " + (Replayer.BATCH_EVENTS - 1),
+                "batch 11 last " + s,           // the divergence's own event comes before it
+                "divergence " + s,
+                "batch 0",                       // the rest of that event: its timeline point and reconciling changes
+                "final 1",
+                "finish " + (n + 1));
     }
 
     /** No more events. */

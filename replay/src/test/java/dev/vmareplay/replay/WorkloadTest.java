@@ -1,5 +1,8 @@
 package dev.vmareplay.replay;
 
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
+import dev.vmareplay.replay.outcome.ProcessInfo;
 import dev.vmareplay.ingest.EventSource;
 import dev.vmareplay.ingest.Ingest;
 import dev.vmareplay.ingest.event.Call;
@@ -35,19 +38,19 @@ class WorkloadTest {
     private static final Pattern RESUMED_RET = Pattern.compile("^(\\d+) .*<\\.\\.\\. (clone3?|fork|vfork) resumed>(.*)\\) += (\\d+)");
 
     /** What the replay said about one workload. */
-    static final class Run implements ReplayListener {
+    static final class Run extends OutcomeRecords {
         final Map<Long, Set<Integer>> tidsBySpace = new HashMap<>();
         final Map<Integer, Long> spaceOfTid = new HashMap<>();
         final List<ProcessInfo> processes = new ArrayList<>();
         final List<String> divergences = new ArrayList<>();
 
         @Override public void onProcess(ProcessInfo p) { processes.add(p); }
-        @Override public void onEvent(Event e, long mmId) {
+        @Override protected void onEvent(Event e, long mmId) {
             if (mmId < 0 || e.call() instanceof Call.Execve || e.call() instanceof Call.Exit) return;
             tidsBySpace.computeIfAbsent(mmId, k -> new HashSet<>()).add(e.tid());
             spaceOfTid.put(e.tid(), mmId);
         }
-        @Override public void onDivergence(long seq, int pid, String cause, String detail) { divergences.add(cause + ": " + detail); }
+        @Override public void onDivergence(Divergence d) { divergences.add(d.cause() + ": " + d.detail()); }
     }
 
     /** The tids the trace text says were created as threads, and as processes. */
@@ -103,7 +106,7 @@ class WorkloadTest {
         for (int tid : s.threads()) {
             if (run.spaceOfTid.containsKey(tid)) assertThat(run.spaceOfTid.get(tid)).as("thread %d", tid).isEqualTo(jvm);
         }
-        assertThat(run.processes).extracting(ReplayListener.ProcessInfo::pid).containsOnly(run.processes.get(0).pid());
+        assertThat(run.processes).extracting(ProcessInfo::pid).containsOnly(run.processes.get(0).pid());
         assertThat(run.divergences).allSatisfy(d -> assertThat(d).startsWith("missing-mapping").contains("execve"));
     }
 

@@ -1,6 +1,6 @@
 package dev.vmareplay.reports;
 
-import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.outcome.CaseKind;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -144,7 +144,7 @@ public final class ReportWriter {
                            events, divergences, vma_events, processes, input_format, bytes_read, lost_events, fd_table_complete
                     FROM runs WHERE run_id = ?""", runId));
             m.append(",\n\"kinds\": [");
-            VmaEvent.Kind[] kinds = VmaEvent.Kind.values();
+            CaseKind[] kinds = CaseKind.values();
             for (int i = 0; i < kinds.length; i++) m.append(i > 0 ? "," : "").append(Json.string(kinds[i].storageName()));
             m.append("]");
             m.append(",\n\"cases\": ").append(rows(c, "SELECT kind, case_group, n FROM case_counts WHERE run_id = ? ORDER BY n DESC", runId));

@@ -227,7 +227,7 @@ public final class RunStore implements AutoCloseable {
      */
     public Map<String, Long> caseCounts(long runId) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (var k : dev.vmareplay.replay.engine.VmaEvent.Kind.values()) out.put(k.storageName(), 0L);
+        for (var k : dev.vmareplay.replay.outcome.CaseKind.values()) out.put(k.storageName(), 0L);
         try (PreparedStatement ps = conn.prepareStatement("SELECT kind, n FROM case_counts WHERE run_id = ?")) {
             ps.setLong(1, runId);
             try (ResultSet rs = ps.executeQuery()) {

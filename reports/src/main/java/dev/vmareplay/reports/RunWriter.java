@@ -3,8 +3,13 @@ package dev.vmareplay.reports;
 import dev.vmareplay.ingest.IngestStats;
 import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
-import dev.vmareplay.replay.ReplayListener;
-import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeBatch;
+import dev.vmareplay.replay.outcome.OutcomeListener;
+import dev.vmareplay.replay.outcome.ProcessInfo;
+import dev.vmareplay.replay.outcome.RunSummary;
+import dev.vmareplay.replay.outcome.VmaLayout;
+import dev.vmareplay.replay.outcome.VmaLife;
 import org.HdrHistogram.Histogram;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -23,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run being stored: the {@link ReplayListener} the replay driver feeds. Rows go through
+ * One run being stored: the {@link OutcomeListener} the replay driver feeds. Rows go through
  * DuckDB appenders inside one transaction that {@link #finish} commits; until then nothing
  * is visible to other connections, and {@link #close} without finish, {@link #abort}, a
  * storage error or a killed process leaves no row behind.
@@ -31,11 +36,7 @@ import java.util.Map;
  * <p>Listener callbacks throw {@link StorageException} (unchecked) on a storage error, after
  * rolling the run back.
  */
-public final class RunWriter implements ReplayListener, AutoCloseable {
-
-    /** storageName() of each kind and reason, computed once (it lower-cases the enum name). */
-    private static final String[] KIND_NAMES = java.util.Arrays.stream(VmaEvent.Kind.values()).map(VmaEvent.Kind::storageName).toArray(String[]::new);
-    private static final String[] REASON_NAMES = java.util.Arrays.stream(VmaEvent.RefusalReason.values()).map(VmaEvent.RefusalReason::storageName).toArray(String[]::new);
+public final class RunWriter implements OutcomeListener, AutoCloseable {
 
     private final RunStore store;
     private final Connection conn;
@@ -137,8 +138,18 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
         });
     }
 
+    /** Stores a batch's rows, section by section, in the order the replay produced them. */
     @Override
-    public void onEvent(Event e, long mmId) {
+    public void onBatch(OutcomeBatch b) {
+        for (int i = 0; i < b.eventCount(); i++) onEvent(b.event(i), b.eventMm(i), b.eventCallSite(i));
+        for (int i = 0; i < b.changeCount(); i++) onChange(b, i);
+        for (int i = 0; i < b.lifeCount(); i++) onVmaLife(b.life(i));
+        for (int i = 0; i < b.timelineCount(); i++) {
+            onTimeline(b.timelineMms()[i], b.timelineSeqs()[i], b.timelineTsNs()[i], b.timelineVmaCounts()[i], b.timelineMappedBytes()[i]);
+        }
+    }
+
+    private void onEvent(Event e, long mmId, String callSite) {
         write("event " + e.seq(), () -> {
             EventColumns c = EventColumns.of(e.call());
             DuckDBAppender a = events;
@@ -160,42 +171,27 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
             if (e.source() == null) { a.appendNull(); a.appendNull(); }
             else { str(a, e.source().file()); a.append(e.source().line()); }
             if (e.stack().isEmpty()) { a.appendNull(); a.appendNull(); }
-            else { a.append(String.join("\n", e.stack())); str(a, callSite(e.stack())); }
+            else { a.append(String.join("\n", e.stack())); str(a, callSite); }
             a.endRow();
             nEvents++;
         });
     }
 
-    /**
-     * The frame of an strace -k stack that made the call: the first one outside the C library
-     * and the dynamic loader (whose frames are only the syscall wrappers), else the first.
-     */
-    static String callSite(java.util.List<String> stack) {
-        for (String f : stack) {
-            String t = f.trim();
-            if (t.startsWith(">")) t = t.substring(1).trim();
-            if (!t.contains("/libc.so") && !t.contains("/libc-") && !t.contains("/ld-linux") && !t.contains("/ld.so")) return t;
-        }
-        String t = stack.get(0).trim();
-        return t.startsWith(">") ? t.substring(1).trim() : t;
-    }
-
-    @Override
-    public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
+    private void onChange(OutcomeBatch b, int i) {
+        long seq = b.changeSeqs()[i];
         write("an engine event of event " + seq, () -> {
             DuckDBAppender a = mergeEvents;
-            a.beginRow().append(runId).append(seq).append(pid).append(mmId);
-            str(a, syscall);
-            a.append(KIND_NAMES[v.kind().ordinal()]);
-            str(a, v.reason() == null ? null : REASON_NAMES[v.reason().ordinal()]);
-            a.append(v.start()).append(v.end()).append((byte) v.legacyCase()).append(v.assumed());
+            a.beginRow().append(runId).append(seq).append(b.changePids()[i]).append(b.changeMms()[i]);
+            str(a, b.changeSyscalls()[i]);
+            a.append(b.changeKinds()[i].storageName());
+            str(a, b.changeReasons()[i] == null ? null : b.changeReasons()[i].storageName());
+            a.append(b.changeStarts()[i]).append(b.changeEnds()[i]).append((byte) b.changeLegacyCases()[i]).append(b.changeAssumed()[i]);
             a.endRow();
             nVmaEvents++;
         });
     }
 
-    @Override
-    public void onVmaLife(VmaLife l) {
+    private void onVmaLife(VmaLife l) {
         write("the life of VMA " + l.vmaId(), () -> {
             DuckDBAppender a = lifecycle;
             a.beginRow().append(runId).append(l.mmId()).append(l.vmaId()).append(l.start()).append(l.end());
@@ -210,8 +206,7 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
         });
     }
 
-    @Override
-    public void onTimeline(long mmId, long seq, long tsNs, int vmaCount, long mappedBytes) {
+    private void onTimeline(long mmId, long seq, long tsNs, int vmaCount, long mappedBytes) {
         write("the timeline at event " + seq, () -> {
             timeline.beginRow().append(runId).append(mmId).append(seq);
             nullableLong(timeline, tsNs);
@@ -220,46 +215,41 @@ public final class RunWriter implements ReplayListener, AutoCloseable {
     }
 
     @Override
-    public void onDivergence(long seq, int pid, String cause, String detail) {
-        write("a divergence at event " + seq, () -> {
-            divergences.beginRow().append(runId).append(seq).append(pid);
-            str(divergences, cause);
-            str(divergences, detail);
+    public void onDivergence(Divergence d) {
+        write("a divergence at event " + d.seq(), () -> {
+            divergences.beginRow().append(runId).append(d.seq()).append(d.pid());
+            str(divergences, d.cause());
+            str(divergences, d.detail());
             divergences.endRow();
             nDivergences++;
         });
     }
 
     @Override
-    public void onFinalVma(long mmId, FinalVma v) {
+    public void onFinalLayout(long mmId, List<VmaLayout> layout) {
         write("the final layout", () -> {
             DuckDBAppender a = finalVmas;
-            a.beginRow().append(runId).append(mmId).append(v.start()).append(v.end()).append(v.flags())
-                    .append(perms(v.flags())).append(v.pgoff());
-            str(a, v.file());
-            str(a, v.dev());
-            a.append(v.inode());
-            a.endRow();
+            for (VmaLayout v : layout) {
+                a.beginRow().append(runId).append(mmId).append(v.start()).append(v.end()).append(v.flags())
+                        .append(v.perms()).append(v.pgoff());
+                str(a, v.file());
+                str(a, v.dev());
+                a.append(v.inode());
+                a.endRow();
+            }
         });
     }
 
-    /**
-     * {@code /proc/PID/maps} permissions from vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, and
-     * 's' from VM_MAYSHARE 0x80 (a shared mapping of a read-only file has no VM_SHARED).
-     */
-    static String perms(long flags) {
-        return "" + ((flags & 1) != 0 ? 'r' : '-') + ((flags & 2) != 0 ? 'w' : '-')
-                + ((flags & 4) != 0 ? 'x' : '-') + ((flags & 0x80) != 0 ? 's' : 'p');
-    }
-
     @Override
-    public void onPeakVma(long mmId, long seq, FinalVma v) {
+    public void onPeakLayout(long mmId, long seq, List<VmaLayout> layout) {
         write("the peak layout", () -> {
             DuckDBAppender a = peakVmas;
-            a.beginRow().append(runId).append(mmId).append(seq).append(v.start()).append(v.end()).append(v.flags())
-                    .append(perms(v.flags())).append(v.pgoff());
-            str(a, v.file());
-            a.endRow();
+            for (VmaLayout v : layout) {
+                a.beginRow().append(runId).append(mmId).append(seq).append(v.start()).append(v.end()).append(v.flags())
+                        .append(v.perms()).append(v.pgoff());
+                str(a, v.file());
+                a.endRow();
+            }
         });
     }
 

@@ -1,6 +1,6 @@
 package dev.vmareplay.reports;
 
-import dev.vmareplay.replay.engine.VmaEvent.Kind;
+import dev.vmareplay.replay.outcome.CaseKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,15 +82,15 @@ class RunStoreTest {
         try (RunStore store = RunStore.open(db)) {
             s = Synthetic.storeRun(store, 1, 2_000);
             Map<String, Long> cc = store.caseCounts(1);
-            assertThat(cc.get("split")).isEqualTo(s.kindCounts.get(Kind.SPLIT));
+            assertThat(cc.get("split")).isEqualTo(s.kindCounts.get(CaseKind.SPLIT));
             assertThat(cc.get("new_both")).isZero();
             assertThat(cc).containsKeys("new_none", "existing_left_full", "refused");
         }
         assertThat(scalar(db, "SELECT events FROM runs WHERE run_id = 1")).isEqualTo(2_000);
         assertThat(scalar(db, "SELECT count(*) FROM events WHERE run_id = 1")).isEqualTo(2_000);
         assertThat(scalar(db, "SELECT count(*) FROM merge_events")).isEqualTo(s.vmaEvents);
-        assertThat(scalar(db, "SELECT n FROM case_counts WHERE kind = 'new_none'")).isEqualTo(s.kindCounts.get(Kind.NEW_NONE));
-        assertThat(scalar(db, "SELECT sum(n) FROM refusal_reasons")).isEqualTo(s.kindCounts.get(Kind.REFUSED));
+        assertThat(scalar(db, "SELECT n FROM case_counts WHERE kind = 'new_none'")).isEqualTo(s.kindCounts.get(CaseKind.NEW_NONE));
+        assertThat(scalar(db, "SELECT sum(n) FROM refusal_reasons")).isEqualTo(s.kindCounts.get(CaseKind.REFUSED));
         assertThat(scalar(db, "SELECT count(*) FROM processes")).isEqualTo(3);
         assertThat(scalar(db, "SELECT peak_vma_count FROM vma_peaks WHERE mm_id = 1")).isEqualTo(s.peak[1]);
         assertThat(scalar(db, "SELECT pid FROM vma_peaks WHERE mm_id = 1")).isEqualTo(100);

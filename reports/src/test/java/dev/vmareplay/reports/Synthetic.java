@@ -5,19 +5,25 @@ import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
 import dev.vmareplay.ingest.event.FileRef;
 import dev.vmareplay.ingest.event.Source;
-import dev.vmareplay.replay.ReplayListener;
-import dev.vmareplay.replay.engine.VmaEvent;
-import dev.vmareplay.replay.engine.VmaEvent.Kind;
-import dev.vmareplay.replay.engine.VmaEvent.RefusalReason;
+import dev.vmareplay.replay.outcome.CaseKind;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeBatch;
+import dev.vmareplay.replay.outcome.OutcomeListener;
+import dev.vmareplay.replay.outcome.ProcessInfo;
+import dev.vmareplay.replay.outcome.RefusalReason;
+import dev.vmareplay.replay.outcome.RunSummary;
+import dev.vmareplay.replay.outcome.VmaLayout;
 import org.HdrHistogram.Histogram;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Feeds a listener what the replay driver would for a plausible trace: a parent process
+ * Feeds a listener what the replay driver would for a plausible trace (in batches delivered
+ * every 1 000 events and before each other call, as the driver does): a parent process
  * and a forked child, mmap/mprotect/munmap traffic with the engine events such calls
  * cause, a timeline, a final layout, latency histograms, divergences and parse coverage.
  * Deterministic for a given seed; {@link #kindCounts} says what was emitted.
@@ -28,13 +34,14 @@ final class Synthetic {
     static final long BASE = 0x7f00_0000_0000L;
     static final long TOP = 0xffff_ffff_ff60_0000L;   // [vsyscall]: above 2^63, proves UBIGINT
 
-    final Map<Kind, Long> kindCounts = new EnumMap<>(Kind.class);
+    final Map<CaseKind, Long> kindCounts = new EnumMap<>(CaseKind.class);
     final Map<RefusalReason, Long> reasonCounts = new EnumMap<>(RefusalReason.class);
     long events, divergences, vmaEvents, timelineRows;
     final long[] peak = new long[3];   // per mm_id: peak vma count
 
     private final Random rnd;
     private final int n;
+    private final OutcomeBatch.Builder out = new OutcomeBatch.Builder();
 
     Synthetic(long seed, int events) {
         this.rnd = new Random(seed);
@@ -42,16 +49,20 @@ final class Synthetic {
     }
 
     /** Emits everything but {@code finish}. Calls {@code halfway} once at n/2 events. */
-    void feed(ReplayListener l, Runnable halfway) {
-        l.onProcess(new ReplayListener.ProcessInfo(100, 1, 1, "/usr/bin/app"));
-        l.onProcess(new ReplayListener.ProcessInfo(101, 1, 100, "/usr/bin/app"));   // a thread
-        l.onProcess(new ReplayListener.ProcessInfo(200, 2, 100, "/usr/bin/app"));   // a fork
+    void feed(OutcomeListener l, Runnable halfway) {
+        l.onProcess(new ProcessInfo(100, 1, 1, "/usr/bin/app"));
+        l.onProcess(new ProcessInfo(101, 1, 100, "/usr/bin/app"));   // a thread
+        l.onProcess(new ProcessInfo(200, 2, 100, "/usr/bin/app"));   // a fork
         int[] count = new int[3];
         long[] mapped = new long[3];
         long[] next = {0, BASE, BASE + (1L << 40)};
         FileRef lib = new FileRef(7, "/usr/lib/libc.so.6", false);
         for (long seq = 0; seq < n; seq++) {
-            if (seq == n / 2 && halfway != null) halfway.run();
+            if (seq == n / 2 && halfway != null) {
+                deliver(l);
+                halfway.run();
+            }
+            if (out.eventCount() == 1000) deliver(l);
             int mm = rnd.nextInt(10) < 7 ? 1 : 2;
             int pid = mm == 1 ? (rnd.nextBoolean() ? 100 : 101) : 200;
             long ts = 1_000_000_000L + seq * 50_000L;
@@ -66,39 +77,45 @@ final class Synthetic {
                 call = new Call.Mmap(0, len, 3, file ? 0x2 : 0x22, file ? 3 : -1, 0, file ? lib : null);
                 ret = addr;
                 if (rnd.nextInt(3) == 0) {
-                    vma(l, seq, pid, mm, "mmap", Kind.NEW_LEFT, null, addr - PAGE, addr + len);
+                    vma(l, seq, pid, mm, "mmap", CaseKind.NEW_LEFT, null, addr - PAGE, addr + len);
                 } else {
-                    if (rnd.nextBoolean()) vma(l, seq, pid, mm, "mmap", Kind.REFUSED, pick(), addr, addr + len);
-                    vma(l, seq, pid, mm, "mmap", Kind.NEW_NONE, null, addr, addr + len);
+                    if (rnd.nextBoolean()) vma(l, seq, pid, mm, "mmap", CaseKind.REFUSED, pick(), addr, addr + len);
+                    vma(l, seq, pid, mm, "mmap", CaseKind.NEW_NONE, null, addr, addr + len);
                     count[mm]++;
                 }
                 mapped[mm] += len;
             } else if (op < 8) {
                 long addr = next[mm] - len * 2;
                 call = new Call.Mprotect(addr, PAGE, 1, -1);
-                vma(l, seq, pid, mm, "mprotect", Kind.SPLIT, null, addr - len, addr + len);
+                vma(l, seq, pid, mm, "mprotect", CaseKind.SPLIT, null, addr - len, addr + len);
                 count[mm]++;
-                if (rnd.nextBoolean()) vma(l, seq, pid, mm, "mprotect", Kind.EXISTING_LEFT_PARTIAL, null, addr - PAGE, addr + PAGE);
-                else vma(l, seq, pid, mm, "mprotect", Kind.REFUSED, pick(), addr, addr + PAGE);
+                if (rnd.nextBoolean()) vma(l, seq, pid, mm, "mprotect", CaseKind.EXISTING_LEFT_PARTIAL, null, addr - PAGE, addr + PAGE);
+                else vma(l, seq, pid, mm, "mprotect", CaseKind.REFUSED, pick(), addr, addr + PAGE);
             } else {
                 long addr = next[mm] - len;
                 call = new Call.Munmap(addr, len);
-                vma(l, seq, pid, mm, "munmap", Kind.REMOVE, null, addr, addr + len);
+                vma(l, seq, pid, mm, "munmap", CaseKind.REMOVE, null, addr, addr + len);
                 count[mm] = Math.max(1, count[mm] - 1);
                 mapped[mm] = Math.max(0, mapped[mm] - len);
             }
             Event e = new Event(seq, ts, pid, pid, call, ret, 0, true, 2_000 + rnd.nextInt(5_000),
                     new Source("trace.strace", seq + 1));
-            l.onEvent(e, mm);
+            out.event(e, mm);
             events++;
-            l.onTimeline(mm, seq, ts, count[mm], mapped[mm]);
+            out.timeline(mm, seq, ts, count[mm], mapped[mm]);
             timelineRows++;
             peak[mm] = Math.max(peak[mm], count[mm]);
             if (seq % 997 == 5) {
-                l.onDivergence(seq, pid, "missing_mapping", "mprotect of 0x" + Long.toHexString(next[mm]) + " not mapped in the model");
+                deliver(l);
+                l.onDivergence(new Divergence(seq, pid, "missing_mapping", "mprotect of 0x" + Long.toHexString(next[mm]) + " not mapped in the model"));
                 divergences++;
             }
         }
+        deliver(l);
+    }
+
+    private void deliver(OutcomeListener l) {
+        if (!out.isEmpty()) l.onBatch(out.build());
     }
 
     private RefusalReason pick() {
@@ -106,29 +123,37 @@ final class Synthetic {
         return r[rnd.nextInt(r.length)];
     }
 
-    private void vma(ReplayListener l, long seq, int pid, int mm, String sc, Kind k, RefusalReason why, long s, long e) {
-        l.onVmaEvent(seq, pid, mm, sc, new VmaEvent(k, why, s, e, k == Kind.NEW_LEFT ? 2 : 0, why == RefusalReason.ANON_VMA));
+    private void vma(OutcomeListener l, long seq, int pid, int mm, String sc, CaseKind k, RefusalReason why, long s, long e) {
+        out.change(seq, pid, mm, sc, k, why, s, e, k == CaseKind.NEW_LEFT ? 2 : 0, why == RefusalReason.ANON_VMA, 0);
         kindCounts.merge(k, 1L, Long::sum);
         if (why != null) reasonCounts.merge(why, 1L, Long::sum);
         vmaEvents++;
     }
 
     /** The final layout, latency and the run's end. */
-    void end(ReplayListener l) {
-        l.onFinalVma(1, new ReplayListener.FinalVma(0x55550000_0000L, 0x55550000_2000L, 0x5, 0, "/usr/bin/app", "08:01", 1234));
-        l.onFinalVma(1, new ReplayListener.FinalVma(0x55550000_2000L, 0x55550000_3000L, 0x1, 2, "/usr/bin/app", "08:01", 1234));
-        l.onFinalVma(1, new ReplayListener.FinalVma(0x55550001_0000L, 0x55550003_0000L, 0x3, 0, "[heap]", "00:00", 0));
+    void end(OutcomeListener l) {
+        List<VmaLayout> one = new ArrayList<>();
+        one.add(vma(0x55550000_0000L, 0x55550000_2000L, 0x5, 0, "/usr/bin/app", "08:01", 1234));
+        one.add(vma(0x55550000_2000L, 0x55550000_3000L, 0x1, 2, "/usr/bin/app", "08:01", 1234));
+        one.add(vma(0x55550001_0000L, 0x55550003_0000L, 0x3, 0, "[heap]", "00:00", 0));
         for (int i = 0; i < 20; i++) {
             long s = BASE + i * 0x10000L;
-            l.onFinalVma(1, new ReplayListener.FinalVma(s, s + 0x8000L, i % 3 == 0 ? 0x5 : 0x3, 0,
-                    i % 3 == 0 ? "/usr/lib/libc.so.6" : null, "00:00", 0));
+            one.add(vma(s, s + 0x8000L, i % 3 == 0 ? 0x5 : 0x3, 0, i % 3 == 0 ? "/usr/lib/libc.so.6" : null, "00:00", 0));
         }
-        l.onFinalVma(1, new ReplayListener.FinalVma(0x7ffd_0000_0000L, 0x7ffd_0002_1000L, 0x3, 0, "[stack]", "00:00", 0));
-        l.onFinalVma(1, new ReplayListener.FinalVma(TOP, TOP + PAGE, 0x4, 0, "[vsyscall]", "00:00", 0));
-        l.onFinalVma(2, new ReplayListener.FinalVma(BASE, BASE + 0x4000, 0x3, 0, null, "00:00", 0));
+        one.add(vma(0x7ffd_0000_0000L, 0x7ffd_0002_1000L, 0x3, 0, "[stack]", "00:00", 0));
+        one.add(vma(TOP, TOP + PAGE, 0x4, 0, "[vsyscall]", "00:00", 0));
+        l.onFinalLayout(1, one);
+        l.onFinalLayout(2, List.of(vma(BASE, BASE + 0x4000, 0x3, 0, null, "00:00", 0)));
         for (String sc : List.of("mmap", "mprotect", "munmap")) l.onLatency("syscall", sc, hist(3_000));
         for (String k : List.of("new_none", "split", "remove")) l.onLatency("case", k, hist(800));
         l.onLatency("engine", "vma_merge_new_range", hist(300));
+    }
+
+    /** A VMA as the replay renders it (perms and VmFlags of the few flag values used here). */
+    private static VmaLayout vma(long start, long end, long flags, long pgoff, String file, String dev, long inode) {
+        String perms = flags == 0x5 ? "r-xp" : flags == 0x1 ? "r--p" : flags == 0x3 ? "rw-p" : "--xp";
+        String vmFlags = flags == 0x5 ? "rd ex" : flags == 0x1 ? "rd" : flags == 0x3 ? "rd wr" : "ex";
+        return new VmaLayout(start, end, flags, perms, pgoff, file, dev, inode, inode != 0 ? pgoff << 12 : 0, vmFlags);
     }
 
     IngestStats ingest() {
@@ -142,8 +167,8 @@ final class Synthetic {
         return s;
     }
 
-    ReplayListener.RunSummary summary() {
-        return new ReplayListener.RunSummary(events, divergences, vmaEvents, 3);
+    RunSummary summary() {
+        return new RunSummary(events, divergences, vmaEvents, 3);
     }
 
     private Histogram hist(int typical) {

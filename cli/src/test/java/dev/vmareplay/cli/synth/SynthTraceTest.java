@@ -6,10 +6,12 @@ import dev.vmareplay.ingest.IngestStats;
 import dev.vmareplay.ingest.IngestStats.LineClass;
 import dev.vmareplay.ingest.event.Call;
 import dev.vmareplay.ingest.event.Event;
-import dev.vmareplay.replay.ReplayListener;
+import dev.vmareplay.replay.outcome.Change;
+import dev.vmareplay.replay.outcome.Divergence;
+import dev.vmareplay.replay.outcome.OutcomeRecords;
+import dev.vmareplay.replay.outcome.RunSummary;
 import dev.vmareplay.replay.ReplayOptions;
 import dev.vmareplay.replay.Replayer;
-import dev.vmareplay.replay.engine.VmaEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,11 +76,11 @@ class SynthTraceTest {
                 @Override public IngestStats stats() { return src.stats(); }
                 @Override public void close() throws IOException { src.close(); }
             };
-            new Replayer(ReplayOptions.defaults(), new ReplayListener() {
-                @Override public void onDivergence(long seq, int pid, String cause, String detail) {
-                    divergences.add(seq + " " + cause + ": " + detail);
+            new Replayer(ReplayOptions.defaults(), new OutcomeRecords() {
+                @Override public void onDivergence(Divergence d) {
+                    divergences.add(d.seq() + " " + d.cause() + ": " + d.detail());
                 }
-                @Override public void onVmaEvent(long seq, int pid, long mmId, String syscall, VmaEvent v) {
+                @Override protected void onChange(Change v) {
                     kinds.merge(v.kind().storageName(), 1, Integer::sum);
                 }
                 @Override public void finish(RunSummary summary, IngestStats ingest) {

@@ -1,11 +1,11 @@
-package dev.vmareplay.replay;
+package dev.vmareplay.replay.outcome;
 
 /**
  * Why the trace and the model disagreed. The trace is ground truth about what the kernel
  * returned; when the model would have answered otherwise, the replay reconciles (so that
  * later events still land on the right state) and records one of these causes.
  */
-public enum Divergence {
+public enum DivergenceCause {
     /** The call succeeded in the trace on a range the model has no VMA for (mapped before
      *  the trace started, or by the kernel during execve); the missing mapping was created. */
     MISSING_MAPPING("missing-mapping"),
@@ -35,7 +35,7 @@ public enum Divergence {
 
     private final String label;
 
-    Divergence(String label) {
+    DivergenceCause(String label) {
         this.label = label;
     }
 
