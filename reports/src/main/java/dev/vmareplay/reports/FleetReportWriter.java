@@ -75,7 +75,8 @@ public final class FleetReportWriter {
     private static String latency(Statement st) throws SQLException {
         Map<String, Histogram> merged = new LinkedHashMap<>();
         Map<String, Long> traces = new LinkedHashMap<>();
-        try (ResultSet rs = st.executeQuery("SELECT scope, name, histogram FROM latency WHERE histogram IS NOT NULL ORDER BY scope, name, run_id")) {
+        try (ResultSet rs = st.executeQuery("SELECT scope, name, histogram FROM latency WHERE histogram IS NOT NULL"
+                + " ORDER BY CASE scope WHEN 'syscall' THEN 0 WHEN 'case' THEN 1 ELSE 2 END, scope, name, run_id")) {
             while (rs.next()) {
                 String key = rs.getString(1) + "\u0000" + rs.getString(2);
                 Histogram h = LatencyCodec.decode(rs.getBytes(3));
