@@ -3,6 +3,7 @@ package dev.vmareplay.reports;
 import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.zip.DataFormatException;
 
 /**
@@ -14,7 +15,9 @@ public final class LatencyCodec {
     private LatencyCodec() { }
 
     public static byte[] encode(Histogram h) {
-        return RunWriter.encode(h);
+        ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int n = h.encodeIntoCompressedByteBuffer(buf);
+        return Arrays.copyOf(buf.array(), n);
     }
 
     public static Histogram decode(byte[] blob) {

@@ -23,6 +23,10 @@ import java.util.OptionalLong;
  * Writes the HTML report: one self-contained file (uPlot and all data inlined; it opens
  * from disk with no network) for one run, or two runs side by side with their deltas.
  * Big timelines are downsampled (maximum per bucket, so peaks survive) to keep it small.
+ *
+ * <p>DuckDB computes the report: every figure (case counts, refusal reasons, the downsampled
+ * timelines, layouts, lifecycles' split sites, divergences, latency) is a SQL query over the
+ * stored run, and Java only renders the (small) results as JSON; no row is read twice.
  */
 public final class ReportWriter {
 

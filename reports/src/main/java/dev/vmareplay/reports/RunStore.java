@@ -222,8 +222,8 @@ public final class RunStore implements AutoCloseable {
     }
 
     /**
-     * A run's engine events per kind (the {@code case_counts} view), every kind of
-     * {@code VmaEvent.Kind} present with 0 when it never happened, in the enum's order.
+     * A run's engine events per kind (the {@code case_counts} view), every
+     * {@link dev.vmareplay.replay.outcome.CaseKind} present with 0 when it never happened, in the enum's order.
      */
     public Map<String, Long> caseCounts(long runId) {
         Map<String, Long> out = new LinkedHashMap<>();
