@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
                 ExportCommand.class,
                 SynthCommand.class,
+                ReadersCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class
         },

@@ -48,9 +48,11 @@ final class Progress {
     private static long plainFileBytes(java.util.List<String> inputs) {
         long total = 0;
         for (String in : inputs) {
-            if (in.equals("-") || in.endsWith(".gz")) return -1;
+            if (in.equals("-")) return -1;
             try {
-                total += java.nio.file.Files.size(java.nio.file.Path.of(in));
+                java.nio.file.Path p = java.nio.file.Path.of(in);
+                if (dev.vmareplay.ingest.Compression.of(p) != null) return -1; // bytes read are the decoded ones
+                total += java.nio.file.Files.size(p);
             } catch (java.io.IOException | RuntimeException e) {
                 return -1;
             }

@@ -4,13 +4,16 @@ import dev.vmareplay.cli.record.Host;
 import dev.vmareplay.cli.record.RecordProblem;
 import dev.vmareplay.cli.record.Recorder;
 import dev.vmareplay.cli.record.SnapLibrary;
+import dev.vmareplay.ingest.Compression;
 import dev.vmareplay.ingest.TraceFormat;
 import dev.vmareplay.replay.SnapshotDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +80,7 @@ final class RecordCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "TRACE", defaultValue = "vmareplay-trace.txt",
-            description = "The trace file to write (default: ${DEFAULT-VALUE}).")
+            description = "The trace file to write (default: ${DEFAULT-VALUE}). A name ending in .gz, .zst, .xz or .bz2 compresses it (the tracer writes TRACE.plain beside it first).")
     Path output;
 
     @Option(names = "--snapshots", paramLabel = "DIR",
@@ -144,7 +147,10 @@ final class RecordCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new RecordProblem("cannot write " + (lib != null ? snapDir : trace.getParent()) + ": " + e.getMessage());
         }
-        Recorder.Plan plan = new Recorder.Plan(perf ? Recorder.Tracer.PERF : Recorder.Tracer.STRACE, tracerExe, trace,
+        // -o trace.txt.zst: the tracer writes the plain trace beside it, compressed when it is done
+        Compression.Codec codec = Compression.Codec.forFileName(trace.getFileName().toString());
+        Path written = codec == null ? trace : trace.resolveSibling(trace.getFileName() + ".plain");
+        Recorder.Plan plan = new Recorder.Plan(perf ? Recorder.Tracer.PERF : Recorder.Tracer.STRACE, tracerExe, written,
                 lib != null ? snapDir : null, lib, allSyscalls, List.copyOf(command));
 
         err.println("vmareplay record: " + String.join(" ", quoteAll(Recorder.commandLine(plan))));
@@ -162,8 +168,8 @@ final class RecordCommand implements Callable<Integer> {
         }
         String messages = outcome.tracerMessages();
         String hint = Host.hintFor(messages, perf);
-        boolean traced = Files.isRegularFile(trace) && size(trace) > 0;
-        if (hint != null && (!traced || lines(trace) < 2)) {
+        boolean traced = Files.isRegularFile(written) && size(written) > 0;
+        if (hint != null && (!traced || lines(written) < 2)) {
             throw new Errors.UsageException(hint + (messages.isBlank() ? "" : "\n  " + messages.strip().replace("\n", "\n  ")));
         }
         if (!traced) {
@@ -190,8 +196,10 @@ final class RecordCommand implements Callable<Integer> {
         out.println();
         out.printf("vmareplay record: %s exited with status %d%s%n", command.get(0), outcome.exitCode(),
                 perf ? " (as perf trace reports it)" : "");
-        out.printf("  trace:      %s (%d lines)%n", display(output), lines(trace));
-        long lost = lostLines(trace);
+        long lines = lines(written);
+        long lost = lostLines(written);
+        if (codec != null) compress(written, trace, codec);
+        out.printf("  trace:      %s (%d lines%s)%n", display(output), lines, codec != null ? ", " + codec.label() : "");
         if (lost > 0) {
             out.printf("  WARNING:    perf lost events %d time(s) (\"LOST ... events!\" in the trace): the replay of the processes "
                     + "concerned is incomplete; record again with strace, or on a quieter machine%n", lost);
@@ -215,6 +223,20 @@ final class RecordCommand implements Callable<Integer> {
         SnapshotDir dir = new SnapshotDir(snapDir);
         SnapshotVerification.Result r = SnapshotVerification.run(recorded, model.replayOptions(recorded, null, false, dir), lenient, err);
         return SnapshotVerification.print(r, out, dir);
+    }
+
+    /** Compresses the plain trace into TRACE and removes it. */
+    private static void compress(Path plain, Path trace, Compression.Codec codec) {
+        try (OutputStream out = codec.encoder(new BufferedOutputStream(Files.newOutputStream(trace), 1 << 16))) {
+            Files.copy(plain, out);
+        } catch (IOException e) {
+            throw new Errors.StorageFailure("cannot write " + trace + ": " + Errors.reason(e) + " (the plain trace is " + plain + ")", e);
+        }
+        try {
+            Files.delete(plain);
+        } catch (IOException e) {
+            // the compressed trace is complete; a leftover plain copy is only wasted space
+        }
     }
 
     private static long size(Path p) {

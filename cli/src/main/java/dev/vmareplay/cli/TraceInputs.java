@@ -20,7 +20,7 @@ import java.util.List;
  */
 class TraceInputs {
 
-    @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file(s): strace, perf trace, perf script or canonical CSV; compressed is fine (gzip, detected by its magic bytes); - reads standard input. Several are merged in time order.")
+    @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace file(s): strace, perf trace, perf script or canonical CSV; compressed is fine (gzip with any number of members, zstd, xz, bzip2: detected by their magic bytes, read whole or refused); - reads standard input. Several are merged in time order.")
     List<String> traces;
 
     @Option(names = "--format", paramLabel = "F", defaultValue = "auto", converter = FormatConverter.class,

@@ -26,6 +26,12 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.vmareplay.replay.engine..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("dev.vmareplay.replay.engine..", "java..");
 
+    /** The lockless-reader model stands alone: the JDK only, not the engine (it models the kernel's steps, not the replay's). */
+    @ArchTest
+    static final ArchRule readersUseOnlyTheJdk = classes()
+            .that().resideInAPackage("dev.vmareplay.replay.readers..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.vmareplay.replay.readers..", "java..");
+
     /** Ingest knows events, not what is done with them. */
     @ArchTest
     static final ArchRule ingestKnowsNothingDownstream = noClasses()

@@ -174,6 +174,26 @@ class RecordCommandTest {
     }
 
     @Test
+    void aTraceNamedZstIsWrittenCompressedAndReplaysWithItsSnapshots() throws Exception {
+        Path trace = tmp.resolve("ls.txt.zst");
+        Result r = run("record", "--verify", "-o", trace.toString(), "--command-output", tmp.resolve("command.out").toString(), "--", "ls", "/");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).containsPattern("trace: +.*ls\\.txt\\.zst \\(\\d+ lines, zstd\\)").contains("MATCH");
+        assertThat(dev.vmareplay.ingest.Compression.of(trace)).isEqualTo(dev.vmareplay.ingest.Compression.Codec.ZSTD);
+        assertThat(tmp.resolve("ls.txt.zst.plain")).doesNotExist();
+        assertThat(tmp.resolve("ls.snapshots")).isDirectory();
+
+        // verify and replay find ls.snapshots/ beside ls.txt.zst by themselves
+        Result v = run("verify", trace.toString());
+        assertThat(v.code()).as(v.out() + v.err()).isZero();
+        assertThat(v.out()).contains("MATCH");
+        Result p = run("replay", trace.toString(), "--no-store");
+        assertThat(p.code()).as(p.out() + p.err()).isZero();
+        assertThat(p.err()).contains("re-seeding processes at their snapshot markers from " + tmp.resolve("ls.snapshots"));
+        assertThat(p.out()).doesNotContain("    malformed ");
+    }
+
+    @Test
     void aStaticProgramIsTracedButHasNothingToVerify() throws Exception {
         Path src = tmp.resolve("st.c");
         Files.writeString(src, "#include <sys/mman.h>\nint main(void){ mmap(0, 8192, 3, 0x22, -1, 0); return 0; }\n");

@@ -19,14 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /** The entry point: opens trace inputs as one stream of events. */
 public final class Ingest {
     private Ingest() {}
 
     private static final int PEEK = 64 * 1024;
-    private static final Pattern FF_SUFFIX = Pattern.compile(".*\\.(\\d{1,9})(\\.gz)?$");
+    private static final Pattern FF_SUFFIX = Pattern.compile(".*\\.(\\d{1,9})(\\.gz|\\.zst|\\.xz|\\.bz2)?$");
     private static final Pattern PERF_TRACE_LINE = Pattern.compile("^\\s*(\\d+\\.\\d+|\\?) \\(\\s*(\\d+\\.\\d+ ms)?\\s*\\): .*");
     private static final Pattern PERF_SCRIPT_LINE = Pattern.compile("^\\s*.*\\s\\d+(/\\d+)?\\s+(\\[\\d+\\]\\s+)?\\d+\\.\\d+:\\s+(\\d+\\s+)?[\\w-]+:[\\w-]+:.*");
     private static final Pattern STRACE_LINE = Pattern.compile(
@@ -35,8 +34,8 @@ public final class Ingest {
     /**
      * Opens trace inputs as one event stream.
      *
-     * @param inputs  file paths, {@code x.gz} files (detected by their magic bytes, whatever
-     *                the name), or "-" for standard input; several inputs are merged in time
+     * @param inputs  file paths, compressed files (gzip, zstd, xz, bzip2: detected by their
+     *                magic bytes, whatever the name; see {@link Compression}), or "-" for standard input; several inputs are merged in time
      *                order (strace -ff per-pid files {@code trace.PID}: the pid comes from the
      *                name)
      * @param format  the format, or {@link TraceFormat#AUTO} to detect it per input
@@ -86,7 +85,7 @@ public final class Ingest {
     }
 
     /**
-     * Opens one input that is already a stream (gzip and format detection as for files);
+     * Opens one input that is already a stream (decompression and format detection as for files);
      * {@code name} is what errors and {@code source} columns call it. Tests and fuzzers feed
      * in-memory bytes through here.
      */
@@ -98,16 +97,7 @@ public final class Ingest {
 
     private static RawSource openStream(String name, InputStream raw, TraceFormat format, IngestOptions options) throws IOException {
         try {
-            BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
-            in.mark(4);
-            int b0 = in.read(), b1 = in.read();
-            in.reset();
-            InputStream data = in;
-            if (b0 == 0x1f && b1 == 0x8b) {
-                data = new GzipData(new GzipEnd(name, new GZIPInputStream(in, 1 << 16), options.strict()), PEEK * 2);
-            } else if (b0 == 0x28 && b1 == 0xb5) {
-                throw new IngestException(name, "zstd-compressed input is not supported (decompress it, or use gzip)");
-            }
+            InputStream data = Compression.open(name, new BufferedInputStream(raw, 1 << 16), options.strict(), PEEK * 2);
             if (!(data instanceof BufferedInputStream)) data = new BufferedInputStream(data, PEEK * 2);
             TraceFormat f = format;
             if (f == TraceFormat.AUTO) {
@@ -131,73 +121,10 @@ public final class Ingest {
                 case CSV -> new CsvEventReader(name, data, options);
                 case AUTO -> throw new IllegalStateException();
             };
-        } catch (java.util.zip.ZipException e) {
-            raw.close();
-            throw new IngestException(name, "corrupt gzip data: " + e.getMessage(), e);
-        } catch (java.io.EOFException e) {
-            raw.close();
-            throw new IngestException(name, "truncated gzip data (the compressed file ends early)", e);
         } catch (IOException | RuntimeException e) {
             raw.close();
             if (e instanceof IngestException) throw e;
             throw new IngestException(name, "cannot read: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
-        }
-    }
-
-    /**
-     * A gzip stream that ends early (a truncated copy of a .gz trace). With --strict that is
-     * an {@link IngestException} naming the file; otherwise the input simply ends there, the
-     * line parser counts the cut as one malformed line ({@link #truncated()}), and the replay
-     * goes on with what was readable.
-     */
-    public static final class GzipData extends BufferedInputStream {
-        private final GzipEnd end;
-
-        GzipData(GzipEnd end, int size) {
-            super(end, size);
-            this.end = end;
-        }
-
-        /** The compressed data ended early; everything read so far is good. */
-        public boolean truncated() {
-            return end.truncated;
-        }
-    }
-
-    static final class GzipEnd extends java.io.FilterInputStream {
-        private final String name;
-        private final boolean strict;
-        private boolean truncated;
-
-        GzipEnd(String name, InputStream in, boolean strict) {
-            super(in);
-            this.name = name;
-            this.strict = strict;
-        }
-
-        public boolean truncated() {
-            return truncated;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (truncated) return -1;
-            try {
-                return super.read(b, off, len);
-            } catch (java.io.EOFException e) {
-                if (strict) throw new IngestException(name, "truncated gzip data (the compressed file ends early)", e);
-                truncated = true;
-                return -1;
-            } catch (java.util.zip.ZipException e) {
-                throw new IngestException(name, "corrupt gzip data: " + e.getMessage(), e);
-            }
         }
     }
 

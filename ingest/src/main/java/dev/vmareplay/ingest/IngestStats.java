@@ -37,7 +37,9 @@ public final class IngestStats {
 
     public static final int MAX_EXAMPLES = 5;
 
-    private final EnumMap<LineClass, Long> counts = new EnumMap<>(LineClass.class);
+    private static final LineClass[] CLASSES = LineClass.values();
+    /** per {@link LineClass#ordinal()}: a plain array, since every input line is counted here */
+    private final long[] counts = new long[CLASSES.length];
     private final List<Example> examples = new ArrayList<>();
     private long lostEvents;
     private long bytesRead;
@@ -45,12 +47,12 @@ public final class IngestStats {
     private String format = "unknown";
 
     public void count(LineClass c) {
-        counts.merge(c, 1L, Long::sum);
+        counts[c.ordinal()]++;
     }
 
     /** Takes back one count (a parser that counted a line, then found it malformed or orphaned). */
     public void uncount(LineClass c) {
-        counts.merge(c, -1L, Long::sum);
+        counts[c.ordinal()]--;
     }
 
     public void malformed(String file, long line, String text, String problem) {
@@ -61,18 +63,18 @@ public final class IngestStats {
     }
 
     public long get(LineClass c) {
-        return counts.getOrDefault(c, 0L);
+        return counts[c.ordinal()];
     }
 
     public Map<LineClass, Long> counts() {
         EnumMap<LineClass, Long> all = new EnumMap<>(LineClass.class);
-        for (LineClass c : LineClass.values()) all.put(c, get(c));
+        for (LineClass c : CLASSES) all.put(c, get(c));
         return Collections.unmodifiableMap(all);
     }
 
     public long totalLines() {
         long t = 0;
-        for (long v : counts.values()) t += v;
+        for (long v : counts) t += v;
         return t;
     }
 
@@ -116,7 +118,7 @@ public final class IngestStats {
 
     /** Adds another input's counts into this one. */
     public void add(IngestStats other) {
-        other.counts.forEach((k, v) -> counts.merge(k, v, Long::sum));
+        for (int i = 0; i < counts.length; i++) counts[i] += other.counts[i];
         for (Example e : other.examples) if (examples.size() < MAX_EXAMPLES) examples.add(e);
         lostEvents += other.lostEvents;
         bytesRead += other.bytesRead;

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /** Cheap looks at the head of trace files, before they are parsed. */
 public final class TracePeek {
@@ -23,17 +22,10 @@ public final class TracePeek {
             if (t.equals("-")) continue;
             Path p = Path.of(t);
             if (!Files.isRegularFile(p)) continue;
-            byte[] magic;
-            try (InputStream raw = Files.newInputStream(p)) {
-                magic = raw.readNBytes(2);
-            } catch (IOException e) {
-                continue; // unreadable here: Ingest.open reports it properly
-            }
-            boolean gz = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
-            try (InputStream raw = Files.newInputStream(p); InputStream in = gz ? new GZIPInputStream(raw) : raw) {
+            try (InputStream in = Compression.openDecoded(p)) {
                 String head = new String(in.readNBytes(1 << 20), StandardCharsets.ISO_8859_1);
                 if (head.contains(" minfault ") || head.contains(" majfault ")) return true;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // unreadable here: Ingest.open reports it properly
             }
         }

@@ -231,12 +231,38 @@ public final class ReportWriter {
                     WHERE d.run_id = ? ORDER BY d.seq LIMIT\s""" + o.maxRows(), runId));
             m.append(",\n\"splitSites\": ").append(rows(c,
                     "SELECT site, sum(splits) AS n FROM split_sites WHERE run_id = ? GROUP BY site ORDER BY n DESC LIMIT 20", runId));
+            m.append(",\n\"readers\": ").append(hasView(c, "reader_hazards") ? rows(c, READER_HAZARDS, runId) : "[]");
             m.append("}");
             return m.toString();
         } catch (SQLException e) {
             throw RunStore.translate(db, "cannot read run " + runId, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * One sentence per process and observable: "java: 12 400 operations could make a concurrent
+     * `cat /proc/PID/maps` retry" (the reader_hazards view: a model of the reader, see README).
+     */
+    private static final String READER_HAZARDS = """
+            WITH p AS (SELECT run_id, mm_id, coalesce(regexp_replace(any_value(exe), '.*/', ''), 'mm ' || mm_id) AS process
+                       FROM processes GROUP BY run_id, mm_id),
+                 h AS (SELECT h.run_id, coalesce(p.process, 'mm ' || h.mm_id) AS process, h.observable,
+                              sum(h.operations) AS operations, any_value(h.sentence) AS sentence
+                       FROM reader_hazards h LEFT JOIN p ON p.run_id = h.run_id AND p.mm_id = h.mm_id
+                       WHERE h.run_id = ? GROUP BY ALL)
+            SELECT process, observable, operations,
+                   process || ': ' || replace(format('{:,}', operations), ',', ' ') || ' operations ' || sentence AS text
+            FROM h ORDER BY process, operations DESC, observable""";
+
+    private static boolean hasView(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
         }
     }
 

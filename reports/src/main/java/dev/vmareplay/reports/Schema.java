@@ -22,9 +22,13 @@ public final class Schema {
             "runs", "processes", "events", "merge_events", "vma_timeline", "final_vmas",
             "divergences", "latency", "parse_coverage", "parse_examples", "vma_lifecycle", "peak_vmas");
 
+    /** Tables that are not per run (no run_id): the model's, refreshed whenever a run is written. */
+    public static final List<String> MODEL_TABLES = List.of("reader_observables");
+
     /** Every view. */
     public static final List<String> VIEWS = List.of(
-            "case_counts", "refusal_reasons", "vma_peaks", "final_vma_history", "divergence_causes", "split_sites");
+            "case_counts", "refusal_reasons", "vma_peaks", "final_vma_history", "divergence_causes", "split_sites",
+            "reader_hazards");
 
     static final List<String> DDL = List.of(
             """
@@ -229,6 +233,157 @@ public final class Schema {
             FROM merge_events m JOIN events e ON e.run_id = m.run_id AND e.seq = m.seq
             WHERE m.kind = 'split' AND e.call_site IS NOT NULL
             GROUP BY ALL""",
+            // ---- what a lockless /proc/PID/maps reader could see (issue 16) ----
+            // The model's table (dev.vmareplay.replay.readers, `vmareplay readers`): per merge_events
+            // kind, the observables the exhaustive check finds under each maple-tree iteration. It is
+            // the model's, not the run's: refreshed whenever a run is written. ReaderObservablesTest
+            // (cli) pins it to the model.
+            """
+            CREATE TABLE IF NOT EXISTS reader_observables (
+              kind        VARCHAR NOT NULL,
+              reader_case VARCHAR NOT NULL,
+              iteration   VARCHAR NOT NULL,
+              observable  VARCHAR NOT NULL)""",
+            "DELETE FROM reader_observables",
+            """
+            INSERT INTO reader_observables VALUES
+            ('existing_both', 'existing_both', 'rewalk', 'duplicate'),
+            ('existing_both', 'existing_both', 'rewalk', 'retry'),
+            ('existing_both', 'existing_both', 'rewalk', 'mmap_lock_wait'),
+            ('existing_both', 'existing_both', 'rewalk', 'transient_gap'),
+            ('existing_both', 'existing_both', 'rewalk', 'violation'),
+            ('existing_both', 'existing_both', 'slot', 'duplicate'),
+            ('existing_both', 'existing_both', 'slot', 'retry'),
+            ('existing_both', 'existing_both', 'slot', 'mmap_lock_wait'),
+            ('existing_both', 'existing_both', 'slot', 'transient_gap'),
+            ('existing_both', 'existing_both', 'slot', 'violation'),
+            ('existing_left_full', 'existing_left_full', 'rewalk', 'duplicate'),
+            ('existing_left_full', 'existing_left_full', 'rewalk', 'retry'),
+            ('existing_left_full', 'existing_left_full', 'rewalk', 'mmap_lock_wait'),
+            ('existing_left_full', 'existing_left_full', 'rewalk', 'transient_gap'),
+            ('existing_left_full', 'existing_left_full', 'rewalk', 'violation'),
+            ('existing_left_full', 'existing_left_full', 'slot', 'duplicate'),
+            ('existing_left_full', 'existing_left_full', 'slot', 'retry'),
+            ('existing_left_full', 'existing_left_full', 'slot', 'mmap_lock_wait'),
+            ('existing_left_full', 'existing_left_full', 'slot', 'transient_gap'),
+            ('existing_left_full', 'existing_left_full', 'slot', 'violation'),
+            ('existing_left_partial', 'existing_left_partial', 'rewalk', 'duplicate'),
+            ('existing_left_partial', 'existing_left_partial', 'rewalk', 'retry'),
+            ('existing_left_partial', 'existing_left_partial', 'rewalk', 'mmap_lock_wait'),
+            ('existing_left_partial', 'existing_left_partial', 'rewalk', 'transient_gap'),
+            ('existing_left_partial', 'existing_left_partial', 'rewalk', 'violation'),
+            ('existing_left_partial', 'existing_left_partial', 'slot', 'duplicate'),
+            ('existing_left_partial', 'existing_left_partial', 'slot', 'retry'),
+            ('existing_left_partial', 'existing_left_partial', 'slot', 'mmap_lock_wait'),
+            ('existing_left_partial', 'existing_left_partial', 'slot', 'transient_gap'),
+            ('existing_left_partial', 'existing_left_partial', 'slot', 'violation'),
+            ('existing_right_full', 'existing_right_full', 'rewalk', 'duplicate'),
+            ('existing_right_full', 'existing_right_full', 'rewalk', 'retry'),
+            ('existing_right_full', 'existing_right_full', 'rewalk', 'mmap_lock_wait'),
+            ('existing_right_full', 'existing_right_full', 'rewalk', 'transient_gap'),
+            ('existing_right_full', 'existing_right_full', 'rewalk', 'violation'),
+            ('existing_right_full', 'existing_right_full', 'slot', 'duplicate'),
+            ('existing_right_full', 'existing_right_full', 'slot', 'retry'),
+            ('existing_right_full', 'existing_right_full', 'slot', 'mmap_lock_wait'),
+            ('existing_right_full', 'existing_right_full', 'slot', 'transient_gap'),
+            ('existing_right_full', 'existing_right_full', 'slot', 'violation'),
+            ('existing_right_partial', 'existing_right_partial', 'rewalk', 'duplicate'),
+            ('existing_right_partial', 'existing_right_partial', 'rewalk', 'retry'),
+            ('existing_right_partial', 'existing_right_partial', 'rewalk', 'mmap_lock_wait'),
+            ('existing_right_partial', 'existing_right_partial', 'rewalk', 'transient_gap'),
+            ('existing_right_partial', 'existing_right_partial', 'rewalk', 'violation'),
+            ('existing_right_partial', 'existing_right_partial', 'slot', 'duplicate'),
+            ('existing_right_partial', 'existing_right_partial', 'slot', 'retry'),
+            ('existing_right_partial', 'existing_right_partial', 'slot', 'mmap_lock_wait'),
+            ('new_both', 'new_both', 'rewalk', 'duplicate'),
+            ('new_both', 'new_both', 'rewalk', 'retry'),
+            ('new_both', 'new_both', 'rewalk', 'mmap_lock_wait'),
+            ('new_both', 'new_both', 'rewalk', 'transient_gap'),
+            ('new_both', 'new_both', 'rewalk', 'real_gap'),
+            ('new_both', 'new_both', 'rewalk', 'violation'),
+            ('new_both', 'new_both', 'slot', 'duplicate'),
+            ('new_both', 'new_both', 'slot', 'retry'),
+            ('new_both', 'new_both', 'slot', 'mmap_lock_wait'),
+            ('new_both', 'new_both', 'slot', 'transient_gap'),
+            ('new_both', 'new_both', 'slot', 'real_gap'),
+            ('new_both', 'new_both', 'slot', 'violation'),
+            ('new_left', 'new_left', 'rewalk', 'duplicate'),
+            ('new_left', 'new_left', 'rewalk', 'retry'),
+            ('new_left', 'new_left', 'rewalk', 'mmap_lock_wait'),
+            ('new_left', 'new_left', 'slot', 'duplicate'),
+            ('new_left', 'new_left', 'slot', 'retry'),
+            ('new_left', 'new_left', 'slot', 'mmap_lock_wait'),
+            ('new_right', 'new_right', 'rewalk', 'mmap_lock_wait'),
+            ('new_right', 'new_right', 'slot', 'mmap_lock_wait'),
+            ('new_none', 'new_none', 'rewalk', 'retry'),
+            ('new_none', 'new_none', 'rewalk', 'mmap_lock_wait'),
+            ('new_none', 'new_none', 'slot', 'retry'),
+            ('new_none', 'new_none', 'slot', 'mmap_lock_wait'),
+            ('expand', 'expand_brk', 'rewalk', 'duplicate'),
+            ('expand', 'expand_brk', 'rewalk', 'retry'),
+            ('expand', 'expand_brk', 'rewalk', 'mmap_lock_wait'),
+            ('expand', 'expand_brk', 'slot', 'duplicate'),
+            ('expand', 'expand_brk', 'slot', 'retry'),
+            ('expand', 'expand_brk', 'slot', 'mmap_lock_wait'),
+            ('split', 'split_new_below', 'rewalk', 'retry'),
+            ('split', 'split_new_below', 'rewalk', 'mmap_lock_wait'),
+            ('split', 'split_new_below', 'rewalk', 'transient_gap'),
+            ('split', 'split_new_below', 'slot', 'retry'),
+            ('split', 'split_new_below', 'slot', 'mmap_lock_wait'),
+            ('split', 'split_new_below', 'slot', 'transient_gap'),
+            ('split', 'split_new_above', 'rewalk', 'retry'),
+            ('split', 'split_new_above', 'rewalk', 'mmap_lock_wait'),
+            ('split', 'split_new_above', 'rewalk', 'transient_gap'),
+            ('split', 'split_new_above', 'rewalk', 'violation'),
+            ('split', 'split_new_above', 'slot', 'retry'),
+            ('split', 'split_new_above', 'slot', 'mmap_lock_wait'),
+            ('shrink', 'shrink', 'rewalk', 'retry'),
+            ('shrink', 'shrink', 'rewalk', 'mmap_lock_wait'),
+            ('shrink', 'shrink', 'slot', 'retry'),
+            ('shrink', 'shrink', 'slot', 'mmap_lock_wait'),
+            ('remove', 'munmap', 'rewalk', 'retry'),
+            ('remove', 'munmap', 'rewalk', 'mmap_lock_wait'),
+            ('remove', 'munmap', 'slot', 'retry'),
+            ('remove', 'munmap', 'slot', 'mmap_lock_wait'),
+            ('mremap_move', 'mremap_move_down', 'rewalk', 'retry'),
+            ('mremap_move', 'mremap_move_down', 'rewalk', 'mmap_lock_wait'),
+            ('mremap_move', 'mremap_move_down', 'rewalk', 'real_gap'),
+            ('mremap_move', 'mremap_move_down', 'rewalk', 'moved_missed'),
+            ('mremap_move', 'mremap_move_down', 'slot', 'retry'),
+            ('mremap_move', 'mremap_move_down', 'slot', 'mmap_lock_wait'),
+            ('mremap_move', 'mremap_move_down', 'slot', 'real_gap'),
+            ('mremap_move', 'mremap_move_down', 'slot', 'moved_missed'),
+            ('mremap_move', 'mremap_move_up', 'rewalk', 'retry'),
+            ('mremap_move', 'mremap_move_up', 'rewalk', 'mmap_lock_wait'),
+            ('mremap_move', 'mremap_move_up', 'rewalk', 'moved_twice'),
+            ('mremap_move', 'mremap_move_up', 'slot', 'retry'),
+            ('mremap_move', 'mremap_move_up', 'slot', 'mmap_lock_wait'),
+            ('mremap_move', 'mremap_move_up', 'slot', 'moved_twice')""",
+            // per run, address space, kind and observable: how many operations could have shown a
+            // concurrent reader that observable (a model of the reader, not a measured race). An
+            // mremap move is its source's removal in the same event as the copy's new-range merge.
+            """
+            CREATE OR REPLACE VIEW reader_hazards AS
+            WITH ops AS (
+              SELECT m.run_id, m.mm_id, m.seq,
+                     CASE WHEN m.syscall = 'mremap' AND m.kind = 'remove' AND EXISTS (
+                            SELECT 1 FROM merge_events c
+                            WHERE c.run_id = m.run_id AND c.seq = m.seq AND c.kind LIKE 'new\\_%' ESCAPE '\\')
+                          THEN 'mremap_move' ELSE m.kind END AS kind
+              FROM merge_events m WHERE m.kind <> 'refused'),
+            o AS (SELECT DISTINCT kind, observable FROM reader_observables),
+            s(observable, sentence) AS (VALUES
+                ('duplicate', 'could show a VMA (or part of one) twice'),
+                ('retry', 'could make a concurrent `cat /proc/PID/maps` retry'),
+                ('mmap_lock_wait', 'could make a concurrent `cat /proc/PID/maps` wait for the mmap_lock'),
+                ('transient_gap', 'could make a concurrent reader meet a gap that is in neither layout'),
+                ('real_gap', 'could show a real gap of one layout next to VMAs of the other'),
+                ('moved_twice', 'could show a moved mapping at both addresses'),
+                ('moved_missed', 'could show a moved mapping at neither address'),
+                ('violation', 'could show a gap where both layouts have a VMA (in the model; see README)'))
+            SELECT ops.run_id, ops.mm_id, ops.kind, o.observable, count(*) AS operations, any_value(s.sentence) AS sentence
+            FROM ops JOIN o ON o.kind = ops.kind JOIN s ON s.observable = o.observable
+            GROUP BY ops.run_id, ops.mm_id, ops.kind, o.observable""",
             """
             CREATE OR REPLACE VIEW divergence_causes AS
             SELECT run_id, cause, count(*) AS n, min(seq) AS first_seq

@@ -455,6 +455,17 @@
       return [d.seq, d.pid, d.cause, d.detail, d.source ? d.source + ':' + d.line : '']; }), [true, true, false, false, false])));
   }
 
+  function readers(parent, run, tag) {
+    var s = section(parent, tag + 'readers', 'Concurrent /proc/PID/maps readers',
+      'Per process, how many of its operations could have shown a lockless /proc/PID/maps reader (Linux 6.17+) ' +
+      'each observable, had one raced with them: the exhaustive check of `vmareplay readers`, applied to the ' +
+      'operations replayed. A model of the reader, not a measurement of a race (README: Lockless maps readers).');
+    var rows = run.readers || [];
+    if (!rows.length) { s.appendChild(el('p', { text: 'No operation in this run touches a case the model covers.' })); return; }
+    s.appendChild(table(['process', 'observable', 'operations', ''], rows.map(function (r) {
+      return [r.process, r.observable, fmtInt(r.operations), r.text]; }), [false, false, true, false]));
+  }
+
   function renderRun(parent, run, tag) {
     summary(parent, run, tag);
     cases(parent, run, tag);
@@ -464,6 +475,7 @@
     latency(parent, run, tag);
     callSites(parent, run, tag);
     divergences(parent, run, tag);
+    readers(parent, run, tag);
   }
 
   // ---------- diff ----------
@@ -509,7 +521,8 @@
   try {
     root.innerHTML = '';
     var titles = [['summary', 'Summary'], ['cases', 'Cases'], ['refusals', 'Refusals'], ['timeline', 'Timeline'],
-      ['layout', 'Layout'], ['latency', 'Latency'], ['sites', 'Call sites'], ['divergences', 'Divergences']];
+      ['layout', 'Layout'], ['latency', 'Latency'], ['sites', 'Call sites'], ['divergences', 'Divergences'],
+      ['readers', 'Maps readers']];
     if (RUNS.length === 1) {
       document.title = 'vmareplay report: run ' + RUNS[0].run[0].run_id;
       titles.forEach(function (t) { nav.appendChild(el('a', { href: '#r0-' + t[0], text: t[1] })); });

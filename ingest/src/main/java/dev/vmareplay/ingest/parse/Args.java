@@ -9,6 +9,7 @@ public final class Args {
     public static final int OPEN = -1;
 
     private static final byte[] SPECIAL = new byte[256];
+    private static final byte[] UNFINISHED_TEXT = Bytes.ascii("<unfinished ...>");
 
     static {
         for (char c : "\"()[]{},</".toCharArray()) SPECIAL[c] = 1;
@@ -27,6 +28,15 @@ public final class Args {
      * {@link #OPEN} when the line ends inside the list.
      */
     public int split(byte[] b, int i, int end) {
+        return split(b, i, end, true);
+    }
+
+    /**
+     * {@link #split(byte[], int, int)}, recording the arguments only when {@code record}:
+     * the same structural scan (and so the same verdict on the line) for a call whose
+     * arguments nobody reads.
+     */
+    public int split(byte[] b, int i, int end, boolean record) {
         this.b = b;
         n = 0;
         int depth = 0;
@@ -54,7 +64,7 @@ public final class Args {
                     break;
                 case ')':
                     if (depth == 0) {
-                        add(argStart, i);
+                        if (record) add(argStart, i);
                         return i;
                     }
                     depth--;
@@ -64,7 +74,7 @@ public final class Args {
                     break;
                 case ',':
                     if (depth == 0) {
-                        add(argStart, i);
+                        if (record) add(argStart, i);
                         argStart = i + 1;
                     }
                     break;
@@ -78,10 +88,10 @@ public final class Args {
                         i = j + 1;
                         continue;
                     }
-                    if (depth == 0 && Bytes.startsWith(b, i, end, "<unfinished ...>")) {
+                    if (depth == 0 && Bytes.startsWith(b, i, end, UNFINISHED_TEXT)) {
                         int k = i;
                         while (k > argStart && b[k - 1] == ' ') k--;
-                        if (k > argStart) add(argStart, k);
+                        if (k > argStart && record) add(argStart, k);
                         unfinishedAt = k;
                         return UNFINISHED;
                     }

@@ -35,6 +35,20 @@ public final class Bytes {
         return true;
     }
 
+    /** The ASCII bytes of a pattern, for {@link #startsWith(byte[], int, int, byte[])} on hot paths. */
+    public static byte[] ascii(String p) {
+        return p.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    public static boolean startsWith(byte[] b, int i, int e, byte[] p) {
+        int n = p.length;
+        return e - i >= n && java.util.Arrays.equals(b, i, i + n, p, 0, n);
+    }
+
+    public static boolean endsWith(byte[] b, int s, int e, byte[] p) {
+        return e - s >= p.length && startsWith(b, e - p.length, e, p);
+    }
+
     public static boolean endsWith(byte[] b, int s, int e, String p) {
         int n = p.length();
         return e - s >= n && startsWith(b, e - n, e, p);

@@ -54,8 +54,8 @@ public abstract class LineParser implements RawSource {
                 }
             } else {
                 finished = true;
-                if (in instanceof dev.vmareplay.ingest.Ingest.GzipData g && g.truncated()) {
-                    malformedText(reader.lineNo() + 1, "", "the gzip data ends early (truncated .gz): the rest of the trace is missing");
+                if (in instanceof dev.vmareplay.ingest.Compression.Data d && d.truncated()) {
+                    malformedText(reader.lineNo() + 1, "", d.codec().endsEarlyLine());
                 }
                 stats.addBytes(reader.bytesRead());
                 finish();

@@ -234,6 +234,16 @@ public final class Names {
         return ERRNO_BY_NAME.getOrDefault(name, -1);
     }
 
+    /** The same names, looked up straight from the trace's bytes (one on every failed call's line). */
+    private static final Table ERRNO_TABLE = new Table("", ERRNO_BY_NAME.entrySet().stream()
+            .flatMap(en -> java.util.stream.Stream.of(en.getKey(), en.getValue())).toArray());
+
+    /** errno number of the name in b[s, e), or -1. */
+    public static int errno(byte[] b, int s, int e) {
+        long v = ERRNO_TABLE.lookup(b, s, e);
+        return v == Table.ABSENT ? -1 : (int) v;
+    }
+
     public static String errnoName(int n) {
         if (n > 0 && n < ERRNO.length && ERRNO[n] != null) return ERRNO[n];
         for (Map.Entry<String, Integer> e : ERRNO_BY_NAME.entrySet()) if (e.getValue() == n) return e.getKey();

@@ -30,6 +30,10 @@ public final class StraceParser extends LineParser {
     private static final int HOLD_LIMIT = 100_000;
 
     private final Args args = new Args();
+    // the line shapes, matched as bytes on every line
+    private static final byte[] PID_PREFIX = Bytes.ascii("[pid "), PERSONALITY = Bytes.ascii("[ Process PID="),
+            EXIT_LINE = Bytes.ascii("+++ "), SIGNAL_LINE = Bytes.ascii("--- "), SIGNAL_END = Bytes.ascii(" ---"),
+            RESUMED_LINE = Bytes.ascii("<... "), RESUMED = Bytes.ascii(" resumed>"), NOTICE = Bytes.ascii("strace: ");
     private final int ffPid;
 
     // timestamps
@@ -37,9 +41,39 @@ public final class StraceParser extends LineParser {
     private long dayOffset;
     private long relAcc;
 
-    // unfinished calls per tid
-    private record Pending(byte[] text, long ts, long line, int id, int nameLen) {}
-    private final Map<Integer, Pending> unfinished = new HashMap<>();
+    /**
+     * An unfinished call of one task, waiting for its {@code <... NAME resumed>} line: the
+     * text up to {@code <unfinished ...>}. Mutable and pooled, so that the pairs (40 % of
+     * a multi-threaded trace's lines) allocate nothing once the pool is warm.
+     */
+    private static final class Pending {
+        byte[] text = new byte[256];
+        int len;
+        long ts, line;
+        int id, nameLen;
+
+        Pending set(byte[] b, int s, int e, long ts, long line, int id, int nameLen) {
+            len = e - s;
+            if (text.length < len) text = new byte[Math.max(len, text.length * 2)];
+            System.arraycopy(b, s, text, 0, len);
+            this.ts = ts;
+            this.line = line;
+            this.id = id;
+            this.nameLen = nameLen;
+            return this;
+        }
+    }
+    private final IntMap<Pending> unfinished = new IntMap<>();
+    private final ArrayDeque<Pending> pendingPool = new ArrayDeque<>();
+
+    private Pending pending() {
+        Pending p = pendingPool.poll();
+        return p != null ? p : new Pending();
+    }
+
+    private void release(Pending p) {
+        if (p != null && pendingPool.size() < 1024) pendingPool.push(p);
+    }
 
     // a call line cut by an injected "strace: Process N attached"
     private byte[] split;
@@ -50,9 +84,9 @@ public final class StraceParser extends LineParser {
     private boolean sawUnprefixed;
     private int initialTid = -1;
     private boolean aliasInitial;
-    private final Set<Integer> children = new HashSet<>();
-    private final Set<Integer> live = new HashSet<>();
-    private final Set<Integer> seen = new HashSet<>();
+    private final IntSet children = new IntSet();
+    private final IntSet live = new IntSet();
+    private final IntSet seen = new IntSet();
     private ArrayList<Object> holdInitial;
 
     /** pending clones (not yet returned): parent tid, flags */
@@ -113,18 +147,19 @@ public final class StraceParser extends LineParser {
         int i = s;
         int tid;
         boolean prefixed = false;
-        if (b[i] == '[' && Bytes.startsWith(b, i, e, "[ Process PID=")) {
+        if (b[i] == '[' && Bytes.startsWith(b, i, e, PERSONALITY)) {
             // personality notice: "[ Process PID=N runs in 32 bit mode. ]"
             count(LineClass.IGNORED);
             return;
         }
-        if (b[i] == '[' && Bytes.startsWith(b, i, e, "[pid ")) {
+        if (b[i] == '[' && Bytes.startsWith(b, i, e, PID_PREFIX)) {
             int j = Bytes.skipSpaces(b, i + 5, e);
             int k = j;
             while (k < e && Bytes.isDigit(b[k])) k++;
             if (k == j || k >= e) throw new ParseError("bad [pid N] prefix");
-            if (k - j > 10 || Bytes.digits(b, j, k) > Integer.MAX_VALUE) throw new ParseError("pid out of range");
-            tid = (int) Bytes.digits(b, j, k);
+            long pid = k - j > 10 ? -1 : Bytes.digits(b, j, k);
+            if (pid < 0 || pid > Integer.MAX_VALUE) throw new ParseError("pid out of range");
+            tid = (int) pid;
             if (b[k] == '<') { // -Y
                 k = Bytes.indexOf(b, k, e, (byte) '>');
                 if (k < 0) throw new ParseError("bad [pid N<comm>] prefix");
@@ -137,8 +172,9 @@ public final class StraceParser extends LineParser {
             int k = i;
             while (k < e && Bytes.isDigit(b[k])) k++;
             if (k < e && (b[k] == ' ' || b[k] == '<')) {
-                if (k - i > 10 || Bytes.digits(b, i, k) > Integer.MAX_VALUE) throw new ParseError("pid out of range");
-                tid = (int) Bytes.digits(b, i, k);
+                long pid = k - i > 10 ? -1 : Bytes.digits(b, i, k);
+                if (pid < 0 || pid > Integer.MAX_VALUE) throw new ParseError("pid out of range");
+                tid = (int) pid;
                 if (b[k] == '<') { // -Y: 123<comm>
                     k = Bytes.indexOf(b, k, e, (byte) '>');
                     if (k < 0) throw new ParseError("bad pid<comm> prefix");
@@ -178,14 +214,14 @@ public final class StraceParser extends LineParser {
         if (i >= e) throw new ParseError("no call after prefix");
         if (!prefixed) tid = unprefixedTid();
         byte c = b[i];
-        if (c == '+' && Bytes.startsWith(b, i, e, "+++ ")) {
+        if (c == '+' && Bytes.startsWith(b, i, e, EXIT_LINE)) {
             exitLine(b, i, e, tid, ts);
-        } else if (c == '-' && Bytes.startsWith(b, i, e, "--- ")) {
-            if (!Bytes.endsWith(b, i, e, " ---")) throw new ParseError("unterminated signal line");
+        } else if (c == '-' && Bytes.startsWith(b, i, e, SIGNAL_LINE)) {
+            if (!Bytes.endsWith(b, i, e, SIGNAL_END)) throw new ParseError("unterminated signal line");
             count(LineClass.IGNORED);
-        } else if (c == '<' && Bytes.startsWith(b, i, e, "<... ")) {
+        } else if (c == '<' && Bytes.startsWith(b, i, e, RESUMED_LINE)) {
             resumed(b, i, e, tid, ts);
-        } else if (c == 's' && Bytes.startsWith(b, i, e, "strace: ")) {
+        } else if (c == 's' && Bytes.startsWith(b, i, e, NOTICE)) {
             notice(b, i, e, ts);
             count(LineClass.IGNORED);
         } else if (Bytes.isAlnum(c) || c == '?') {
@@ -225,7 +261,7 @@ public final class StraceParser extends LineParser {
                 return UNKNOWN_PID;
             }
         }
-        if (live.size() == 1) return live.iterator().next();
+        if (live.size() == 1) return live.any();
         if (initialTid >= 0 && !aliasInitial) return initialTid;
         return UNKNOWN_PID;
     }
@@ -241,7 +277,7 @@ public final class StraceParser extends LineParser {
         seen.add(tid);
         if (live.remove(UNKNOWN_PID)) live.add(tid);
         Pending p = unfinished.remove(UNKNOWN_PID);
-        if (p != null) unfinished.put(tid, p);
+        if (p != null) release(unfinished.put(tid, p));
         for (long[] pc : pendingClones) if (pc[0] == UNKNOWN_PID) pc[0] = tid;
         if (split != null && splitTid == UNKNOWN_PID) splitTid = tid;
         for (Object o : holdInitial) out.add(retid(o, tid));
@@ -307,11 +343,8 @@ public final class StraceParser extends LineParser {
             reclassify(LineClass.PAIRED, LineClass.ORPHANED);
             split = null;
         }
-        for (Iterator<Pending> it = unfinished.values().iterator(); it.hasNext(); ) {
-            it.next();
-            reclassify(LineClass.PAIRED, LineClass.ORPHANED);
-            it.remove();
-        }
+        for (int n = unfinished.size(); n > 0; n--) reclassify(LineClass.PAIRED, LineClass.ORPHANED);
+        unfinished.clear();
         if (holdInitial != null) {
             out.addAll(holdInitial);
             holdInitial = null;
@@ -421,20 +454,22 @@ public final class StraceParser extends LineParser {
         int ns = i + 5;
         int k = ns;
         while (k < e && (Bytes.isAlnum(b[k]))) k++;
-        if (!Bytes.startsWith(b, k, e, " resumed>")) throw new ParseError("bad resumed line");
+        if (!Bytes.startsWith(b, k, e, RESUMED)) throw new ParseError("bad resumed line");
         Pending p = unfinished.get(tid);
-        if (p == null || p.nameLen != k - ns || !Bytes.startsWith(p.text, 0, p.nameLen, Bytes.str(b, ns, k))) {
+        if (p == null || p.nameLen != k - ns || !java.util.Arrays.equals(p.text, 0, p.nameLen, b, ns, k)) {
             count(LineClass.ORPHANED);
             return;
         }
         unfinished.remove(tid);
         int r = k + 9;
-        int n = p.text.length + (e - r);
+        int n = p.len + (e - r);
         byte[] c = scratch(n);
-        System.arraycopy(p.text, 0, c, 0, p.text.length);
-        System.arraycopy(b, r, c, p.text.length, e - r);
+        System.arraycopy(p.text, 0, c, 0, p.len);
+        System.arraycopy(b, r, c, p.len, e - r);
+        long pts = p.ts;
+        release(p); // its text is in scratch now
         count(LineClass.PAIRED);
-        parseCall(c, 0, n, tid, p.ts, lineNo, true);
+        parseCall(c, 0, n, tid, pts, lineNo, true);
     }
 
     // ---------------------------------------------------------------- calls
@@ -444,10 +479,14 @@ public final class StraceParser extends LineParser {
         while (p < e && (Bytes.isAlnum(b[p]) || b[p] == '?')) p++;
         if (p >= e || b[p] != '(') throw new ParseError("expected '(' after the syscall name");
         int id = Sys.lookup(b, s, p);
-        int close = args.split(b, p + 1, e);
+        // the arguments of a call we do not act on are only checked for structure, not recorded
+        boolean acted = id != Sys.NONE && (id != Sys.LSEEK || options.markers());
+        int close = args.split(b, p + 1, e, acted);
         if (close == Args.UNFINISHED) {
             int u = args.unfinishedAt;
-            if (unfinished.put(tid, new Pending(Arrays.copyOfRange(b, s, u), ts, line, id, p - s)) != null) {
+            Pending old = unfinished.put(tid, pending().set(b, s, u, ts, line, id, p - s));
+            if (old != null) {
+                release(old);
                 reclassify(LineClass.PAIRED, LineClass.ORPHANED); // the earlier unfinished call never resumed
             }
             if (id == Sys.CLONE || id == Sys.CLONE3 || id == Sys.FORK || id == Sys.VFORK) {
@@ -554,7 +593,7 @@ public final class StraceParser extends LineParser {
         if (k < end && b[k] >= 'A' && b[k] <= 'Z') {
             int m = k;
             while (m < end && (Bytes.isAlnum(b[m]))) m++;
-            int en = Names.errno(Bytes.str(b, k, m));
+            int en = Names.errno(b, k, m);
             if (en > 0) {
                 errno = en;
                 if (!retKnown || ret == -1) {
