@@ -90,7 +90,7 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--no-snapshots", description = "Trace only: no LD_PRELOAD, no snapshots.")
     boolean noSnapshots;
 
-    @Option(names = "--perf", description = "Record with 'perf trace --syscalls -F all' (syscalls and page faults) instead of strace.")
+    @Option(names = "--perf", description = "Record with perf trace instead of strace: syscalls, page faults, write faults and the mmap lock order (anon_vma state and the order of changes observed).")
     boolean perf;
 
     @Option(names = "--all-syscalls", description = {

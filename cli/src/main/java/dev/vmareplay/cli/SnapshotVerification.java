@@ -49,6 +49,10 @@ final class SnapshotVerification {
         String detail = "";
         final List<String> divergences = new ArrayList<>();
         long divergenceCount;
+        /** after the start snapshot: write faults seen (anon_vma state observed), mmap lock lines (order observed) */
+        long writeFaults, faults, locks, threads, reconciledHalves;
+        /** merge decisions that rested on assumed anon_vma state: [start, end, seq] */
+        final List<long[]> assumed = new ArrayList<>();
 
         Image(int pid, int n, String exe) {
             this.pid = pid;
@@ -121,6 +125,14 @@ final class SnapshotVerification {
                 Image img = current.get(e.pid());
                 if (img == null || img.outcome != null) return;
                 Call c = e.call();
+                if (c instanceof Call.PageFault f) {
+                    img.faults++;
+                    if (f.access() == Call.PageFault.Access.WRITE) img.writeFaults++;
+                } else if (c instanceof Call.MmapLock) {
+                    img.locks++;
+                } else if (c instanceof Call.Clone cl && cl.isThread() && e.succeeded() && e.ret() > 0) {
+                    img.threads++;
+                }
                 if (c instanceof Call.Execve && e.succeeded()) {
                     if (img.n < 0) {
                         // a fork on its way to exec (or the traced command's first task): not an image worth a line
@@ -136,9 +148,17 @@ final class SnapshotVerification {
             }
 
             @Override
+            protected void onChange(dev.vmareplay.replay.outcome.Change c) {
+                Image img = current.get(c.pid());
+                if (img == null || img.outcome != null || !c.assumed()) return;
+                if (img.assumed.size() < 10_000) img.assumed.add(new long[] {c.start(), c.end(), c.seq()});
+            }
+
+            @Override
             public void onDivergence(Divergence d) {
                 Image img = current.get(d.pid());
                 if (img == null || img.outcome != null) return;
+                if (d.cause().equals(dev.vmareplay.replay.outcome.DivergenceCause.RESULT_ONLY.label())) img.reconciledHalves++;
                 img.divergenceCount++;
                 if (img.divergences.size() < 10) img.divergences.add("event " + d.seq() + ": " + d.cause() + ": " + d.detail());
             }
@@ -153,6 +173,8 @@ final class SnapshotVerification {
                     // what the trace showed before the snapshot no longer counts against this image
                     img.divergences.clear();
                     img.divergenceCount = 0;
+                    img.assumed.clear();
+                    img.reconciledHalves = 0;
                     return;
                 }
                 if (img.n < 0) img.n = p.image(); // a forked child that never exec'd: image 0
@@ -186,17 +208,20 @@ final class SnapshotVerification {
             String who = "pid " + img.pid + (img.exe != null ? " (" + img.exe + ")" : "")
                     + (img.n > 1 ? " image " + img.n : "");
             switch (img.outcome) {
-                case MATCH -> out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n", "MATCH", who,
+                case MATCH -> out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n%s", "MATCH", who,
                         img.comparison.expectedCount(), dir.dir().relativize(img.end),
-                        img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "");
+                        img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "",
+                        "           " + observed(img) + "\n");
                 case DIFFERENT -> {
                     LayoutComparison cmp = img.comparison;
                     out.printf("  %-8s %s: %d VMAs in %s, %d replayed, %d matching%n", "DIFFERENT", who,
                             cmp.expectedCount(), dir.dir().relativize(img.end), cmp.gotCount(), cmp.matched());
                     out.printf("           %-62s | %-62s | %s%n", "kernel (exit snapshot)", "replayed", "why");
                     for (LayoutComparison.Row row : cmp.differences()) {
-                        out.printf("           %-62s | %-62s | %s%n", describe(row.expected()), describe(row.got()), row.problem());
+                        out.printf("           %-62s | %-62s | %s%n", describe(row.expected()), describe(row.got()),
+                                row.problem() + "; " + cause(img, row));
                     }
+                    out.println("           " + observed(img));
                     if (!img.divergences.isEmpty()) {
                         out.println("           divergences after the start snapshot (the model reconciled with the trace):");
                         for (String d : img.divergences) out.println("             " + d);
@@ -222,6 +247,44 @@ final class SnapshotVerification {
         out.printf("verify: %d of %d process%s with an exit snapshot match%s exactly%n", matched, compared,
                 compared == 1 ? "" : "es", matched == 1 && compared == 1 ? "es" : "");
         return r.ok() ? Errors.OK : Errors.MISMATCH;
+    }
+
+    /**
+     * What the replay of this image observed and what it assumed: anon_vma state (write faults:
+     * perf trace with the page_fault tracepoints), the order of address-space changes (the mmap
+     * lock lines), and calls perf printed only half of.
+     */
+    static String observed(Image img) {
+        StringBuilder sb = new StringBuilder();
+        if (img.writeFaults > 0) sb.append("anon_vma state observed (").append(img.writeFaults).append(" write faults)");
+        else if (img.faults > 0) sb.append("anon_vma state from page faults that do not say read or write (perf trace -F without the write-fault tracepoints)");
+        else sb.append("anon_vma state assumed (").append(img.assumed.size())
+                .append(" merge decision(s) rested on it: re-record with --perf to observe it)");
+        sb.append("; ");
+        if (img.locks > 0) sb.append("order observed (").append(img.locks).append(" mmap lock acquisitions)");
+        else if (img.threads > 0) sb.append("order assumed from print order (").append(img.threads).append(" thread(s): re-record with --perf to observe it)");
+        else sb.append("one thread: order as printed");
+        if (img.reconciledHalves > 0) sb.append("; ").append(img.reconciledHalves)
+                .append(" call(s) perf printed only half of, inferred and counted reconciled");
+        return sb.toString();
+    }
+
+    /** Why a differing entry may differ: the assumption behind it, when the replay made one there. */
+    static String cause(Image img, LayoutComparison.Row row) {
+        MapsEntry e = row.expected() != null ? row.expected() : row.got();
+        if (e == null) return "cause unknown";
+        long lo = row.expected() != null && row.got() != null ? Math.min(row.expected().start(), row.got().start()) : e.start();
+        long hi = row.expected() != null && row.got() != null ? Math.max(row.expected().end(), row.got().end()) : e.end();
+        for (long[] a : img.assumed) {
+            // a decision at or next to the range (a refused or taken merge with a neighbour)
+            if (Long.compareUnsigned(a[0], hi) <= 0 && Long.compareUnsigned(lo, a[1]) <= 0) {
+                return "anon_vma state assumed (event " + a[2] + "): re-record with --perf to observe it";
+            }
+        }
+        if (img.locks == 0 && img.threads > 0) return "call order assumed from print order (threads): re-record with --perf to observe it";
+        if (img.reconciledHalves > 0) return "a call perf printed only half of was inferred";
+        if (img.writeFaults == 0 && img.faults == 0) return "anon_vma state assumed (no write fault seen): re-record with --perf to observe it";
+        return "nothing assumed here: a gap in the model";
     }
 
     /** The program of a start snapshot (perf traces do not show execve's path): its first file mapping. */

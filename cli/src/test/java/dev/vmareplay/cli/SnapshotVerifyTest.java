@@ -22,7 +22,8 @@ class SnapshotVerifyTest {
 
     @ParameterizedTest
     @CsvSource({"real-ls,strace-tt-T-y", "real-ls,perf-trace", "real-ls,perf-script",
-            "real-python3,strace-tt-T-y", "real-python3,perf-trace", "real-python3,perf-script"})
+            "real-python3,strace-tt-T-y", "real-python3,perf-trace", "real-python3,perf-script",
+            "real-ls,perf-trace-Fw", "real-python3,perf-trace-Fw"})
     void theFullTraceReplaysToTheExitSnapshot(String caseName, String variant) {
         Path dir = Path.of(System.getProperty("vmareplay.root", ".."), "samples/traces", caseName, variant);
         Path trace = dir.resolve("trace.full.txt");

@@ -265,6 +265,11 @@ public final class CsvEventWriter implements AutoCloseable {
             col = cell(col, ADDR); u(m.addr());
             col = cell(col, NAME); if (m.target() != null) text(m.target(), false);
             col = cell(col, ACCESS); ascii(m.access().name());
+        } else if (c instanceof Call.ResultOnly) {
+            col = cell(col, NAME); ascii(Call.ResultOnly.CSV_MARK);
+        } else if (c instanceof Call.MmapLock m) {
+            col = cell(col, ADDR); u(m.mm());
+            col = cell(col, NAME); if (m.during() != null) text(m.during(), false);
         } else if (c instanceof Call.UffdRegister m) {
             col = cell(col, ADDR); u(m.addr());
             col = cell(col, LEN); u(m.len());

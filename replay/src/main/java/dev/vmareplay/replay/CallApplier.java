@@ -39,8 +39,13 @@ final class CallApplier {
 
     void apply(Event e) {
         this.event = e;
-        if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
         Call c = e.call();
+        if (!e.retKnown() && c instanceof Call.Mseal m) {
+            // perf trace's sys_exit_mseal tracepoint carries no return value: the model's answer stands
+            mm.mseal(m.addr(), m.len(), m.flags());
+            return;
+        }
+        if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
         if (c instanceof Call.Mmap m) {
             mmap(m);
         } else if (c instanceof Call.Munmap m) {
@@ -63,6 +68,12 @@ final class CallApplier {
         } else if (c instanceof Call.Mseal m) {
             ranged(m.addr(), m.len(), () -> mm.mseal(m.addr(), m.len(), m.flags()), true);
         } else if (c instanceof Call.SetVmaName m) {
+            if (e.errno() == Errno.EINVAL && (m.addr() & (Mm.PAGE_SIZE - 1)) == 0 && mm.anonVmaNameSupported()) {
+                // EINVAL on an aligned range: the traced kernel was built without
+                // CONFIG_ANON_VMA_NAME (prctl_set_vma() in kernel/sys.c returns EINVAL first), a
+                // property of the machine, so every address space of the replay follows it from here
+                replayer.kernelWithoutAnonVmaNames();
+            }
             ranged(m.addr(), m.len(), () -> mm.setAnonName(m.addr(), m.len(), m.vmaName()), true);
         } else if (c instanceof Call.Mbind m) {
             ranged(m.addr(), m.len(), () -> mm.mbind(m.addr(), m.len(), new MemPolicy(m.mode(), 0, m.nodemask())), true);
@@ -77,7 +88,39 @@ final class CallApplier {
             remapFilePages(r);
         } else if (c instanceof Call.Shmat s && e.succeeded()) {
             shmat(s);
+        } else if (c instanceof Call.ResultOnly r) {
+            resultOnly(r);
         }
+    }
+
+    /**
+     * A call perf printed only the result half of. A successful mmap's result is where the new
+     * mapping starts; a mapping placed by get_unmapped_area() (top-down, the only kind whose
+     * address perf's result alone gives) ends where the gap ends, at the next VMA. So the mapping
+     * is taken to fill [ret, next VMA), read-only and private (what a result-only mmap has been in
+     * every trace seen: a locale file), and counted as reconciled. Any other result-only call is
+     * counted and left out.
+     */
+    private void resultOnly(Call.ResultOnly r) {
+        if (r.syscall().equals("mmap") && event.succeeded()) {
+            long addr = event.ret();
+            Vma next = mm.findVma(addr);
+            long end = next == null ? addr + Mm.PAGE_SIZE : next.start();
+            if (next != null && Long.compareUnsigned(next.start(), addr) <= 0) {
+                replayer.divergence(event.seq(), space.pid, DivergenceCause.RESULT_ONLY,
+                        "mmap = 0x" + Long.toHexString(addr) + " printed without its arguments, over a VMA the model has there: left out");
+                return;
+            }
+            if (Long.compareUnsigned(end - addr, 1L << 20) > 0) end = addr + Mm.PAGE_SIZE;
+            VmaFile file = replayer.files().forRef(new dev.vmareplay.ingest.event.FileRef(-2L - event.seq(), "", true));
+            int err = mm.mmap(addr, end - addr, Mman.PROT_READ, Mman.MAP_PRIVATE, file, 0);
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.RESULT_ONLY, "mmap = 0x" + Long.toHexString(addr)
+                    + " printed without its arguments: inferred a private read-only file mapping 0x" + Long.toHexString(addr)
+                    + "-0x" + Long.toHexString(end) + " (the gap up to the next VMA)" + (err != 0 ? "; the model says " + Errno.name(err) : ""));
+            return;
+        }
+        replayer.divergence(event.seq(), space.pid, DivergenceCause.RESULT_ONLY,
+                r.syscall() + " printed without its arguments (= " + (event.succeeded() ? "0x" + Long.toHexString(event.ret()) : Errno.name(event.errno())) + "): left out");
     }
 
     // ---- mmap -------------------------------------------------------------------------
@@ -199,15 +242,25 @@ final class CallApplier {
         }
         long start = addr & ~(Mm.PAGE_SIZE - 1);
         long end = pageAlign(addr + len);
-        boolean unsealed = false;
-        for (Vma v : mm.vmas(start, end)) {
-            if ((v.flags() & dev.vmareplay.replay.engine.VmFlags.VM_SEALED) == 0) unsealed = true;
+        // A VMA of the range that is sealed already explains the EPERM: mprotect_fixup() and the
+        // munmap path check each VMA (6.11+, mm/mprotect.c, mm/vma.c), and the VMAs before the
+        // sealed one keep what the call did to them; the model does the same.
+        if (anySealed(start, end)) return;
+        if (event.call() instanceof Call.Mremap m && (m.flags() & (Mman.MREMAP_FIXED | Mman.MREMAP_DONTUNMAP)) != 0
+                && anySealed(m.newAddr() & ~(Mm.PAGE_SIZE - 1), pageAlign(m.newAddr() + m.newLen()))) {
+            return; // a sealed MREMAP_FIXED destination (its munmap fails): the source stays as it was
         }
-        if (!unsealed) return;
         int err = mm.mseal(start, end - start, 0);
         replayer.divergence(event.seq(), space.pid, DivergenceCause.INFERRED_SEAL, String.format(
                 "%s failed with EPERM on [0x%x, 0x%x): sealed by an mseal the trace does not show%s",
                 event.syscall(), start, end, err == 0 ? "" : " (the model could not seal it: " + Errno.name(err) + ")"));
+    }
+
+    private boolean anySealed(long start, long end) {
+        for (Vma v : mm.vmas(start, end)) {
+            if ((v.flags() & dev.vmareplay.replay.engine.VmFlags.VM_SEALED) != 0) return true;
+        }
+        return false;
     }
 
     // ---- mremap, brk, the rest --------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.vmareplay.replay;
 
 import dev.vmareplay.replay.engine.Mm;
+import dev.vmareplay.replay.engine.TaskMmu;
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmFlags;
 import dev.vmareplay.replay.maps.MapsEntry;
@@ -27,7 +28,7 @@ public final class FinalLayout {
     /** The VMA as maps and smaps print it. */
     public static VmaLayout layout(Mm mm, Vma v) {
         String[] text = rendered(v.flags());
-        String name = mm.mapsName(v);
+        String name = TaskMmu.name(mm, v);
         String dev = v.file() != null ? v.file().dev() : "00:00";
         long inode = v.file() != null ? v.file().inode() : 0;
         return new VmaLayout(v.start(), v.end(), v.flags(), text[0], v.pgoff(), name.isEmpty() ? null : name, dev, inode,
@@ -68,7 +69,7 @@ public final class FinalLayout {
     private static String[] rendered(long flags) {
         String[] text = RENDERED.get(flags);
         if (text != null) return text;
-        text = new String[] {VmFlags.toMapsPerms(flags), VmFlags.toSmaps(flags).trim()};
+        text = new String[] {TaskMmu.perms(flags), VmFlags.toSmaps(flags).trim()};
         if (RENDERED.size() < MAX_CACHED) RENDERED.putIfAbsent(flags, text);
         return text;
     }

@@ -72,6 +72,24 @@ public final class Replayer {
     private final Map<Integer, List<Event>> held = new HashMap<>();
     private int heldEvents;
     private static final int MAX_HELD = 100_000;
+    /** False once the trace showed the kernel has no CONFIG_ANON_VMA_NAME. */
+    private boolean anonVmaNames = true;
+
+    /** The traced kernel lacks CONFIG_ANON_VMA_NAME: every address space, live and future, says EINVAL to anon names. */
+    void kernelWithoutAnonVmaNames() {
+        anonVmaNames = false;
+        for (Task t : tasks.values()) t.space.mm.setAnonVmaNameSupported(false);
+    }
+
+    /** A new model of an address space, configured like the traced kernel as far as the trace told. */
+    private Mm newMm(AddressSpace space) {
+        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+        mm.setAnonVmaNameSupported(anonVmaNames);
+        return mm;
+    }
+
+    /** Live address spaces by the kernel's mm identity (the mmap lock lines). */
+    private final Map<Long, AddressSpace> kernelMms = new HashMap<>();
     /** Tasks that exited (until a clone creates that tid again): their "+++ exited" line, and lines perf prints late, are not a new task. */
     private final java.util.Set<Integer> exited = new java.util.HashSet<>();
 
@@ -184,6 +202,8 @@ public final class Replayer {
             onMarker(t, e, m);
         } else if (c instanceof Call.PageFault f) {
             space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
+        } else if (c instanceof Call.MmapLock lock) {
+            onMmapLock(t, e, lock);
         } else {
             long t0 = System.nanoTime();
             new CallApplier(space, this).apply(e);
@@ -252,7 +272,7 @@ public final class Replayer {
             long seq = current != null ? current.seq() : -1;
             for (Vma v : space.mm.vmas()) space.lives.born(v, seq, "fork");
         } else {
-            space.mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+            space.mm = newMm(space);
         }
         pids.add(pid);
         firstProcessSeen = true;
@@ -303,7 +323,7 @@ public final class Replayer {
     private void reseed(AddressSpace space, Path snapshot, long seq) {
         Mm old = space.mm;
         space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
-        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+        Mm mm = newMm(space);
         Event saved = current;
         current = null; // seeding is not caused by an event
         try {
@@ -318,6 +338,35 @@ public final class Replayer {
         if (mm.startBrk() == 0 && old.startBrk() != 0) mm.setBrkArea(old.startBrk(), old.brkValue());
         space.mm = mm;
         space.seeded = true;
+    }
+
+    /**
+     * An mmap write-lock acquisition: checks the model's process tree against the kernel's
+     * address-space identity. Threads (and a vfork child until it execs) share their mm; fork and
+     * exec make new ones. Inside fork (dup_mmap locks the child's new mm too) and exec (the old
+     * and the new mm) a task takes another mm's lock by design: those are not checked.
+     */
+    private void onMmapLock(Task t, Event e, Call.MmapLock lock) {
+        String during = lock.during();
+        if (during != null && (during.startsWith("exec") || during.startsWith("clone") || during.equals("fork")
+                || during.equals("vfork"))) {
+            return;
+        }
+        AddressSpace space = t.space;
+        long mm = lock.mm();
+        if (space.kernelMm == 0) {
+            AddressSpace owner = kernelMms.get(mm);
+            if (owner != null && owner != space && !owner.finished) {
+                divergence(e.seq(), t.tgid, DivergenceCause.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
+                        + ", which the model gives to pid " + owner.pid + "'s address space: the kernel shares it, the model does not");
+                return;
+            }
+            space.kernelMm = mm;
+            kernelMms.put(mm, space);
+        } else if (space.kernelMm != mm) {
+            divergence(e.seq(), t.tgid, DivergenceCause.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
+                    + ", but its address space in the model is mm 0x" + Long.toHexString(space.kernelMm));
+        }
     }
 
     private void onClone(Task parent, Event e, Call.Clone clone) {
@@ -411,6 +460,7 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
+        if (s.kernelMm != 0) kernelMms.remove(s.kernelMm, s); // the kernel reuses the value for a later process
         deliver();
         listener.onFinalLayout(s.id, FinalLayout.layouts(s.mm));
         if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak);
@@ -492,6 +542,8 @@ public final class Replayer {
          *  stack and the vdso without any syscall showing it. */
         boolean execd;
         boolean finished;
+        /** The kernel's identity of this address space (its mm_struct's address), from the mmap lock lines; 0 before one. */
+        long kernelMm;
 
         /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
         int peakCount;

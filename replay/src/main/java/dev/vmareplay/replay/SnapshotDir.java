@@ -52,15 +52,18 @@ public final class SnapshotDir {
         return dir;
     }
 
+    /** smaps before maps; gzipped copies (as the project's samples keep them) are read too. */
+    private static final String[] EXTS = {"smaps", "smaps.gz", "maps", "maps.gz"};
+
     /** The snapshot file for process {@code pid}'s {@code n}-th image at that marker, or null when none exists. */
     public Path find(int pid, int n, Kind kind) {
         String k = kind == Kind.START ? "start" : "end";
-        for (String ext : new String[] {"smaps", "maps"}) {
+        for (String ext : EXTS) {
             Path p = dir.resolve(pid + "." + n + "." + k + "." + ext);
             if (Files.isRegularFile(p) && sizeOf(p) > 0) return p;
         }
         if (n == 1) {
-            for (String ext : new String[] {"smaps", "maps"}) {
+            for (String ext : EXTS) {
                 Path p = dir.resolve(pid + "." + k + "." + ext);
                 if (Files.isRegularFile(p) && sizeOf(p) > 0) return p;
             }

@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The check of ../shared/tools/cases, as a test of the project: replaying each scripted
  * scenario's strace-tt-T-y trace on its start snapshot hits exactly the merge/split cases
  * the scenario was written to hit (the "Totals:" line of its case.txt), counted from the
- * engine's events the way the case_counts view counts them.
+ * engine's events the way the case_counts view counts them. The perf-trace-Fw capture of each
+ * scenario (write faults and the mmap lock order observed) must hit them too, the scenarios
+ * whose cases rest on page writes included.
  */
 class CaseCountsTest {
 
@@ -49,7 +51,36 @@ class CaseCountsTest {
                      .sorted().toList();
         }
         assertThat(cases).hasSizeGreaterThanOrEqualTo(31);
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> check(c)));
+        return cases.stream().flatMap(c -> Stream.of(
+                DynamicTest.dynamicTest(c.getFileName().toString(), () -> check(c)),
+                DynamicTest.dynamicTest(c.getFileName().toString() + "/perf-trace-Fw", () -> checkObserved(c))));
+    }
+
+    /** The perf-trace-Fw variant: every anon_vma decision observed, so every scenario hits its cases. */
+    private static void checkObserved(Path caseDir) throws Exception {
+        Map<String, Long> want = expected(caseDir.resolve("case.txt"));
+        Path v = caseDir.resolve("perf-trace-Fw");
+        Path seed = Files.exists(v.resolve("start.smaps")) ? v.resolve("start.smaps") : v.resolve("start.maps");
+        Map<String, Long> got = new TreeMap<>();
+        long[] assumed = {0};
+        OutcomeRecords counter = new OutcomeRecords() {
+            @Override
+            protected void onChange(Change e) {
+                String k = e.kind().storageName();
+                if (STRICT.contains(k)) got.merge(k, 1L, Long::sum);
+                if (e.assumed()) assumed[0]++;
+            }
+        };
+        String trace = v.resolve("trace.cut.txt").toString();
+        dev.vmareplay.replay.engine.FaultPolicy policy = dev.vmareplay.ingest.TracePeek.hasFaultEvents(List.of(trace))
+                ? dev.vmareplay.replay.engine.FaultPolicy.OBSERVED_ONLY : null;
+        assertThat(policy).as("a perf-trace-Fw capture has fault events").isNotNull();
+        ReplayOptions options = new ReplayOptions(dev.vmareplay.replay.engine.KernelVersion.V6_18, seed, Map.of(), policy, true);
+        try (EventSource source = Ingest.open(trace)) {
+            new Replayer(options, counter).run(source);
+        }
+        assertThat(assumed[0]).as("%s/perf-trace-Fw: no decision rests on an assumption", caseDir.getFileName()).isZero();
+        assertThat(got).as("%s/perf-trace-Fw: merge/split cases (case.txt Totals)", caseDir.getFileName()).isEqualTo(want);
     }
 
     static Map<String, Long> expected(Path caseTxt) throws IOException {

@@ -85,6 +85,8 @@ class FidelityTest {
         List<String> divergences = new java.util.ArrayList<>();
         Replayer replayer = new Replayer(options, new OutcomeListener() {
             @Override public void onDivergence(Divergence d) {
+                // a call perf printed half of is inferred, not a disagreement with a result the trace shows
+                if (d.cause().equals(dev.vmareplay.replay.outcome.DivergenceCause.RESULT_ONLY.label())) return;
                 divergences.add("event " + d.seq() + ": " + d.cause() + ": " + d.detail());
             }
         });

@@ -44,6 +44,9 @@ record EventColumns(boolean hasRange, long addr, long len, Integer prot, Long fl
         if (call instanceof Call.Exit m) return other(null, null, (m.group() ? "group " : "") + "status=" + m.status());
         if (call instanceof Call.PageFault m) return new EventColumns(true, m.addr(), 0, null, null, null, null, m.target(),
                 "addr=" + hex(m.addr()) + " access=" + m.access().name().toLowerCase(java.util.Locale.ROOT));
+        if (call instanceof Call.ResultOnly) return other(null, null, "arguments not in the trace (only the result half was printed)");
+        if (call instanceof Call.MmapLock m) return new EventColumns(true, m.mm(), 0, null, null, null, null, null,
+                "mm=" + hex(m.mm()) + (m.during() == null ? "" : " during=" + m.during()));
         if (call instanceof Call.UffdRegister m) return range(m.addr(), m.len(), null, m.mode(),
                 (m.register() ? " register" : " unregister") + " mode=" + m.mode() + " ctx=" + m.ctx());
         return other(null, null, String.valueOf(call));

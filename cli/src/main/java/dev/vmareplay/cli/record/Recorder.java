@@ -35,6 +35,21 @@ public final class Recorder {
 
     public enum Tracer { STRACE, PERF }
 
+    /**
+     * What {@code record --perf} asks perf trace for (after {@code perf trace}): the syscalls and
+     * every page fault; the write faults, user and kernel mode ({@code error_code} bit 1), which
+     * make anon_vma state observed; the mmap lock's write acquisitions, the order in which the
+     * kernel changed each address space and its identity; and mseal's tracepoints, because perf
+     * 6.1 cannot name mseal as a syscall. The README's "Recording" section gives the same command
+     * for capturing by hand.
+     */
+    public static final List<String> PERF_EVENTS = List.of(
+            "--syscalls", "-F", "all", "-m", "8M", "--sort-events",
+            "-e", "exceptions:page_fault_user", "--filter", "error_code & 2",
+            "-e", "exceptions:page_fault_kernel", "--filter", "error_code & 2",
+            "-e", "mmap_lock:mmap_lock_acquire_returned", "--filter", "write == 1",
+            "-e", "syscalls:sys_enter_mseal", "-e", "syscalls:sys_exit_mseal");
+
     /** What one recording needs. {@code snapLib} null: no snapshots. */
     public record Plan(Tracer tracer, Path tracerExe, Path trace, Path snapshots, Path snapLib, boolean allSyscalls,
                        List<String> command) { }
@@ -66,7 +81,9 @@ public final class Recorder {
             cmd.add(plan.tracerExe().toString());
             // -m 8M: perf trace's default ring buffer loses events of short busy processes (cc1);
             // --sort-events: without it, perf prints some events of a busy process after its exit
-            cmd.addAll(List.of("trace", "--syscalls", "-F", "all", "-m", "8M", "--sort-events", "-o", plan.trace().toString(), "--"));
+            cmd.add("trace");
+            cmd.addAll(PERF_EVENTS);
+            cmd.addAll(List.of("-o", plan.trace().toString(), "--"));
             if (preload != null) {
                 // through env, so that perf itself does not load the library
                 cmd.addAll(List.of("env", "LD_PRELOAD=" + preload, "VMAREPLAY_SNAPDIR=" + plan.snapshots()));

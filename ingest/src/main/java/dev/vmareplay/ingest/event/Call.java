@@ -114,13 +114,42 @@ public sealed interface Call {
     }
 
     /**
-     * A page fault reported by perf trace -F ({@code minfault}/{@code majfault}). A write
-     * fault on a private mapping gives the VMA an anon_vma; perf does not say whether the
-     * fault was a write, so {@code write} is a best guess ({@code unknown} when not shown).
+     * A page fault reported by perf trace -F ({@code minfault}/{@code majfault}) or by the
+     * {@code exceptions:page_fault_user}/{@code page_fault_kernel} tracepoints. A write fault on a
+     * private mapping gives the VMA an anon_vma. The minfault/majfault lines alone do not say
+     * whether the fault was a write ({@code UNKNOWN}); the tracepoints do (their {@code error_code}
+     * bit 1), and in a trace that has them a fault line without one is a read.
      */
     record PageFault(long addr, boolean major, Access access, String target) implements Call {
         public enum Access { READ, WRITE, EXEC, UNKNOWN }
         public String name() { return major ? "majfault" : "minfault"; }
+    }
+
+    /**
+     * The task took the mmap lock of address space {@code mm} for writing (perf's
+     * {@code mmap_lock:mmap_lock_acquire_returned} tracepoint with {@code write: 1}). Every change
+     * of the VMA tree is made under it, so these events are the order in which the kernel changed
+     * an address space; {@code mm} is the kernel address of the mm_struct, the identity of the
+     * address space while it exists (threads share it, fork makes a new one, exec moves to a new
+     * one; a value can come back after its process exits).
+     *
+     * @param during the syscall the task was inside when it took the lock (null: none, e.g. a
+     *               stack growing in a page fault)
+     */
+    record MmapLock(long mm, String during) implements Call {
+        public String name() { return "mmap_lock"; }
+    }
+
+    /**
+     * A call of which the trace printed only its result: perf trace 6.1 sometimes prints a
+     * {@code ... [continued]: mmap()) = 0x7f...} half whose entry half (the arguments) never came.
+     * The replay infers what it can from the result and from the layout, and counts it as
+     * reconciled. {@code syscall} is the call's name.
+     */
+    record ResultOnly(String syscall) implements Call {
+        /** What the canonical CSV's name column says of such a row. */
+        public static final String CSV_MARK = "result-only";
+        public String name() { return syscall; }
     }
 
     /** userfaultfd ioctl(UFFDIO_REGISTER / UNREGISTER) on a range, when the trace shows it. */

@@ -114,7 +114,7 @@ public final class CsvEventReader implements RawSource {
         String sc = s(r, "syscall");
         long addr = l(r, "addr", 0), len = l(r, "len", 0);
         int prot = i(r, "prot", 0), flags = i(r, "flags", 0);
-        Call c = switch (sc) {
+        Call c = s(r, "name").equals(Call.ResultOnly.CSV_MARK) ? new Call.ResultOnly(sc) : switch (sc) {
             case "mmap" -> {
                 String fid = s(r, "file_id");
                 FileRef f = fid.isEmpty() ? null : new FileRef(Long.parseLong(fid), str(r, "file_path"), Boolean.parseBoolean(s(r, "file_path_only")),
@@ -141,6 +141,7 @@ public final class CsvEventReader implements RawSource {
             case "exit", "exit_group" -> new Call.Exit(sc.equals("exit_group"), i(r, "exit_status", 0));
             case "minfault", "majfault" -> new Call.PageFault(addr, sc.equals("majfault"),
                     s(r, "access").isEmpty() ? Call.PageFault.Access.UNKNOWN : Call.PageFault.Access.valueOf(s(r, "access")), str(r, "name"));
+            case "mmap_lock" -> new Call.MmapLock(addr, str(r, "name"));
             case "ioctl" -> new Call.UffdRegister(addr, len, l(r, "mode", 0), flags != 0, l(r, "fd", 0));
             default -> throw new IllegalArgumentException("unknown syscall '" + sc + "'");
         };

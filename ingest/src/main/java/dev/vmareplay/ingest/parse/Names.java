@@ -86,6 +86,9 @@ public final class Names {
             "PROT_NONE", 0, "PROT_READ", 1, "PROT_WRITE", 2, "PROT_EXEC", 4, "PROT_SEM", 8,
             "PROT_GROWSDOWN", 0x01000000, "PROT_GROWSUP", 0x02000000, "NONE", 0);
 
+    /** The map type of mmap(MAP_DROPPABLE) (6.11+), which strace and perf 6.1 cannot name. */
+    public static final long MAP_DROPPABLE = 0x08;
+
     public static final Table MAP = new Table("MAP_",
             "MAP_SHARED", 1, "MAP_PRIVATE", 2, "MAP_SHARED_VALIDATE", 3, "MAP_DROPPABLE", 8, "MAP_FIXED", 0x10,
             "MAP_ANONYMOUS", 0x20, "MAP_ANON", 0x20, "MAP_32BIT", 0x40, "MAP_GROWSDOWN", 0x100,
@@ -259,7 +262,16 @@ public final class Names {
         s = Bytes.skipSpaces(b, s, e);
         e = Bytes.trimEnd(b, s, e);
         int c = Bytes.indexOf(b, s, e, "/*");
-        if (c >= 0) e = Bytes.trimEnd(b, s, c);
+        if (c >= 0) {
+            int ce = Bytes.indexOf(b, c, e, "*/");
+            int after = ce < 0 ? e : Bytes.skipSpaces(b, ce + 2, e);
+            if (after < e && b[after] == '|') {
+                // "0x8 /* MAP_??? */|MAP_ANONYMOUS": strace names the rest; the comment only says
+                // it cannot name the number before it, whose bits are kept
+                return flags(b, s, Bytes.trimEnd(b, s, c), t) | flags(b, after + 1, e, t);
+            }
+            e = Bytes.trimEnd(b, s, c);
+        }
         if (s >= e) throw new ParseError("empty flags");
         long v = 0;
         int i = s;
@@ -267,6 +279,13 @@ public final class Names {
             int j = i;
             while (j < e && b[j] != '|') j++;
             int ps = Bytes.skipSpaces(b, i, j), pe = Bytes.trimEnd(b, ps, j);
+            if (ps >= pe && t == MAP && i == s && j < e) {
+                // perf trace 6.1 prints the map type it has no name for as nothing ("flags:|ANONYMOUS"):
+                // it names SHARED, PRIVATE and SHARED_VALIDATE, so that is MAP_DROPPABLE (0x08, 6.11+)
+                v |= MAP_DROPPABLE;
+                i = j + 1;
+                continue;
+            }
             if (ps >= pe) throw new ParseError("empty flag");
             byte f = b[ps];
             if (Bytes.isDigit(f) || f == '-') {

@@ -83,12 +83,14 @@ public final class PerfScriptParser extends LineParser {
             count(LineClass.IGNORED);
             return;
         }
-        int ev = Bytes.indexOf(b, i, e, "syscalls:sys_");
-        if (ev < 0) {
-            throw new ParseError("not a syscall tracepoint line");
+        int evStart = eventStart(b, i, e);
+        if (evStart < 0) throw new ParseError("not a tracepoint line (COMM TID [CPU] TIME: EVENT: ...)");
+        boolean rawSys = Bytes.startsWith(b, evStart, e, "raw_syscalls:sys_");
+        if (!rawSys && !Bytes.startsWith(b, evStart, e, "syscalls:sys_")) {
+            otherTracepoint(b, i, evStart, e);
+            return;
         }
-        boolean rawSys = ev >= 4 && Bytes.startsWith(b, ev - 4, e, "raw_");
-        int evStart = rawSys ? ev - 4 : ev;
+        int ev = rawSys ? evStart + 4 : evStart;
         // backwards: "COMM [PID/]TID [CPU] SECS.USECS:" before the event name
         int k = Bytes.trimEnd(b, i, evStart);
         if (k <= i || b[k - 1] != ':') throw new ParseError("expected 'TIME:' before the event");
@@ -178,6 +180,85 @@ public final class PerfScriptParser extends LineParser {
             FdOp op = named.fdOp(id, p.ts, tid, ret);
             if (op != null) out.add(op);
         }
+    }
+
+    /** The start of the event name: after the first {@code SECS.USECS:} token, or -1. */
+    private static int eventStart(byte[] b, int i, int e) {
+        for (int k = i; k < e; k++) {
+            if (b[k] != ':' || k == i || !Bytes.isDigit(b[k - 1]) || (k + 1 < e && b[k + 1] != ' ')) continue;
+            int t = k;
+            while (t > i && (Bytes.isDigit(b[t - 1]) || b[t - 1] == '.')) t--;
+            if (t < k && (t == i || b[t - 1] == ' ') && Bytes.indexOf(b, t, k, (byte) '.') >= 0) {
+                int ev = Bytes.skipSpaces(b, k + 1, e);
+                return ev < e ? ev : -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A tracepoint other than a syscall's: the page faults ({@code exceptions:page_fault_user:
+     * address=0x... ip=... error_code=0x6}; bit 1 of error_code: a write) and the mmap lock
+     * ({@code mmap_lock:mmap_lock_acquire_returned: mm=0x... memcg_id=N write=true success=true}),
+     * as for perf trace; any other tracepoint is counted ignored.
+     */
+    private void otherTracepoint(byte[] b, int i, int ev, int e) {
+        int tid = tidBefore(b, i, ev);
+        long ts = timeBefore(b, i, ev);
+        if (Bytes.startsWith(b, ev, e, "exceptions:page_fault_user:") || Bytes.startsWith(b, ev, e, "exceptions:page_fault_kernel:")) {
+            long addr = field(b, ev, e, "address=");
+            long code = field(b, ev, e, "error_code=");
+            count(LineClass.PARSED);
+            out.add(event(ts, tid, new Call.PageFault(addr, false,
+                    (code & 2) != 0 ? Call.PageFault.Access.WRITE : Call.PageFault.Access.READ, null), 0, 0, true, Event.NO_TIME, lineNo, null));
+            return;
+        }
+        if (Bytes.startsWith(b, ev, e, "mmap_lock:mmap_lock_acquire_returned:")) {
+            if (Bytes.indexOf(b, ev, e, " write=true") < 0 && Bytes.indexOf(b, ev, e, " write=1") < 0
+                    || Bytes.indexOf(b, ev, e, " success=false") >= 0 || Bytes.indexOf(b, ev, e, " success=0") >= 0) {
+                count(LineClass.IGNORED); // read acquisitions change nothing
+                return;
+            }
+            long mm = field(b, ev, e, "mm=");
+            Pending in = pending.get(tid);
+            count(LineClass.PARSED);
+            out.add(event(ts, tid, new Call.MmapLock(mm, in == null ? null : in.name), 0, 0, true, Event.NO_TIME, lineNo, null));
+            return;
+        }
+        count(LineClass.IGNORED);
+    }
+
+    /** The hex value after {@code key} (e.g. {@code address=}) up to the next space. */
+    private static long field(byte[] b, int s, int e, String key) {
+        int k = Bytes.indexOf(b, s, e, key);
+        if (k < 0) throw new ParseError("no " + key + " field");
+        int vs = k + key.length();
+        int ve = vs;
+        while (ve < e && b[ve] != ' ') ve++;
+        return Bytes.hex(b, vs, ve);
+    }
+
+    private static long timeBefore(byte[] b, int i, int ev) {
+        int k = Bytes.trimEnd(b, i, ev) - 1; // at the ':'
+        int t = k;
+        while (t > i && (Bytes.isDigit(b[t - 1]) || b[t - 1] == '.')) t--;
+        return secsToNs(b, t, k);
+    }
+
+    /** {@code COMM [PID/]TID [CPU] TIME:} before the event: the tid. */
+    private static int tidBefore(byte[] b, int i, int ev) {
+        int k = Bytes.trimEnd(b, i, ev) - 1;
+        while (k > i && (Bytes.isDigit(b[k - 1]) || b[k - 1] == '.')) k--;
+        k = Bytes.trimEnd(b, i, k);
+        if (k > i && b[k - 1] == ']') {
+            int ob = Bytes.lastIndexOf(b, i, k, (byte) '[');
+            if (ob < 0) throw new ParseError("bad [cpu]");
+            k = Bytes.trimEnd(b, i, ob);
+        }
+        int s = k;
+        while (s > i && Bytes.isDigit(b[s - 1])) s--;
+        if (s == k) throw new ParseError("expected a tid");
+        return (int) Bytes.digits(b, s, k);
     }
 
     private int splitFields(byte[] t) {

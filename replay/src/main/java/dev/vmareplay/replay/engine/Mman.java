@@ -70,4 +70,19 @@ public final class Mman {
     public static final int MCL_ONFAULT = 4;
 
     public static final int MLOCK_ONFAULT = 1;
+
+    /** calc_vm_prot_bits() (include/linux/mman.h; x86: the protection key's bits too). */
+    static long calcVmProtBits(int prot, int pkey) {
+        long f = 0;
+        if ((prot & PROT_READ) != 0) {
+            f |= VmFlags.VM_READ;
+        }
+        if ((prot & PROT_WRITE) != 0) {
+            f |= VmFlags.VM_WRITE;
+        }
+        if ((prot & PROT_EXEC) != 0) {
+            f |= VmFlags.VM_EXEC;
+        }
+        return VmFlags.withPkey(f, pkey);
+    }
 }

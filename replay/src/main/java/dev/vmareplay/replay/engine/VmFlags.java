@@ -124,16 +124,6 @@ public final class VmFlags {
         return flags;
     }
 
-    /** The r/w/x/s-or-p permission column of /proc/PID/maps. */
-    public static String toMapsPerms(long flags) {
-        char[] p = {
-            (flags & VM_READ) != 0 ? 'r' : '-',
-            (flags & VM_WRITE) != 0 ? 'w' : '-',
-            (flags & VM_EXEC) != 0 ? 'x' : '-',
-            (flags & VM_MAYSHARE) != 0 ? 's' : 'p'};
-        return new String(p);
-    }
-
     /** The protection key encoded in {@code flags} (x86: bits 32..35). */
     public static int pkey(long flags) {
         return (int) ((flags & VM_PKEY_MASK) >>> 32);

@@ -124,7 +124,7 @@ public final class Vma {
 
     @Override
     public String toString() {
-        return String.format("[%x-%x pgoff=%x %s (%s)%s%s%s]", start, end, pgoff, VmFlags.toMapsPerms(flags),
+        return String.format("[%x-%x pgoff=%x %s (%s)%s%s%s]", start, end, pgoff, TaskMmu.perms(flags),
             VmFlags.toSmaps(flags).trim(),
             file != null ? " " + file.path() : "", anonVma != null ? " " + anonVma + (anonChain > 1 ? "(child)" : "") : "",
             anonName != null ? " [anon:" + anonName + "]" : "");

@@ -103,8 +103,8 @@ public final class VmaEngine {
         Vma cf = g.copiedFrom;
         boolean ok = anonCompatible(tgt.anonVma, tgt.anonChain, g.anonVma, srcChain,
             cf != null ? cf.anonChain : 0, cf != null && cf.anonVma != null);
-        boolean tgtUnsure = mm.uncertain(tgt);
-        boolean srcUnsure = src != null && mm.uncertain(src);
+        boolean tgtUnsure = Memory.uncertain(mm, tgt);
+        boolean srcUnsure = src != null && Memory.uncertain(mm, src);
         // every combination of flipped uncertain states (no anon_vma <-> a distinct one)
         for (int h = 1; h < 4 && !g.assumed; h++) {
             boolean flipTgt = (h & 1) != 0;
@@ -172,7 +172,7 @@ public final class VmaEngine {
         if (g.prev == null || g.prev.end != g.start) {
             return NOT_ADJACENT;
         }
-        mm.materialize(g.prev);
+        Memory.materialize(mm, g.prev);
         return canVmaMergeAfter(g);
     }
 
@@ -186,7 +186,7 @@ public final class VmaEngine {
         if (next == null || g.end != next.start) {
             return NOT_ADJACENT;
         }
-        mm.materialize(next);
+        Memory.materialize(mm, next);
         RefusalReason r = canVmaMergeBefore(g);
         if (r != null) {
             return r;
@@ -196,8 +196,8 @@ public final class VmaEngine {
         }
         Vma prev = g.prev;
         boolean ok = prev.anonVma == null || next.anonVma == null || prev.anonVma == next.anonVma;
-        boolean prevUnsure = mm.uncertain(prev);
-        boolean nextUnsure = mm.uncertain(next);
+        boolean prevUnsure = Memory.uncertain(mm, prev);
+        boolean nextUnsure = Memory.uncertain(mm, next);
         for (int h = 1; h < 4 && !g.assumed; h++) {
             boolean flipPrev = (h & 1) != 0;
             boolean flipNext = (h & 2) != 0;
@@ -359,7 +359,7 @@ public final class VmaEngine {
             return null;
         }
         // the proposal's anon_vma is always middle's (it may have been materialised just now)
-        mm.materialize(middle);
+        Memory.materialize(mm, middle);
         g.anonVma = middle.anonVma;
 
         RefusalReason leftWhy = prevAdj ? canVmaMergeLeft(g) : NOT_ADJACENT;
@@ -681,7 +681,7 @@ public final class VmaEngine {
             return Errno.ENOMEM;
         }
         // ASSUME_WRITTEN: the assumed write happened before this call, so both halves share it
-        mm.materialize(vma);
+        Memory.materialize(mm, vma);
         long os = vma.start;
         long oe = vma.end;
         Vma n = vma.dup();
@@ -705,77 +705,82 @@ public final class VmaEngine {
      * [g.start, g.end) remains in it. The caller then applies the new attribute to the result.
      *
      * @return the VMA now covering exactly [start, end) (possibly merged into a neighbour), or
-     *         null with {@code err[0]} set (ENOMEM from a merge, or the split's error)
+     *         the errno (ENOMEM from a merge, or the split's error)
      */
-    public Vma vmaModify(VmaMergeState g, int[] err) {
+    public VmaOrErr vmaModify(VmaMergeState g) {
+        assert g.middle != null && Long.compareUnsigned(g.middle.start, g.start) <= 0
+            && Long.compareUnsigned(g.end, g.middle.end) <= 0 && Long.compareUnsigned(g.start, g.end) < 0
+            : "vma_modify of a range outside middle: " + g.middle + " [" + Long.toHexString(g.start) + ", "
+            + Long.toHexString(g.end) + ")";
         Vma vma = g.middle;
         long start = g.start;
         long end = g.end;
         // First, try to merge.
         Vma merged = vmaMergeExistingRange(g);
         if (merged != null) {
-            return merged;
+            return VmaOrErr.of(merged);
         }
         if (g.nomem()) {
-            err[0] = Errno.ENOMEM;
-            return null;
+            return VmaOrErr.err(Errno.ENOMEM);
         }
         // Split any preceding portion of the VMA.
         if (Long.compareUnsigned(vma.start, start) < 0) {
             int e = splitVma(vma, start, true);
             if (e != 0) {
-                err[0] = e;
-                return null;
+                return VmaOrErr.err(e);
             }
         }
         // Split any trailing portion of the VMA.
         if (Long.compareUnsigned(vma.end, end) > 0) {
             int e = splitVma(vma, end, false);
             if (e != 0) {
-                err[0] = e;
-                return null;
+                return VmaOrErr.err(e);
             }
         }
-        return vma;
+        return VmaOrErr.of(vma);
     }
 
     /**
-     * vma_modify_flags(): modify flags of [start, end) in vma. {@code flagsRef[0]} holds the new
-     * flags; on a successful merge it receives the merged VMA's flags (sticky flags retained).
+     * vma_modify_flags(): modify the flags of [start, end) in vma to {@code newFlags}. The result's
+     * {@link VmaOrErr#newFlags()} is what the caller sets: {@code newFlags}, or after a merge the
+     * merged VMA's flags (sticky flags retained, 6.18's {@code vm_flags_ptr}).
+     *
+     * @param assumedMask bits of newFlags that rest on an assumption (reported as assumed when
+     *                    the merge would go the other way without them)
      */
-    public Vma vmaModifyFlags(Vma prev, Vma vma, long start, long end, long[] flagsRef, long assumedMask, int[] err) {
+    public VmaOrErr vmaModifyFlags(Vma prev, Vma vma, long start, long end, long newFlags, long assumedMask) {
         VmaMergeState g = VmaMergeState.forExistingVma(prev, vma, start, end);
-        g.flags = flagsRef[0];
+        g.flags = newFlags;
         g.assumedFlagMask = assumedMask;
-        Vma ret = vmaModify(g, err);
-        if (ret != null && g.state == VmaMergeState.State.SUCCESS) {
-            flagsRef[0] = ret.flags;
+        VmaOrErr ret = vmaModify(g);
+        if (ret.isErr()) {
+            return ret;
         }
-        return ret;
+        return VmaOrErr.of(ret.vma(), g.state == VmaMergeState.State.SUCCESS ? ret.vma().flags : newFlags);
     }
 
     /** vma_modify_name(). */
-    public Vma vmaModifyName(Vma prev, Vma vma, long start, long end, String name, int[] err) {
+    public VmaOrErr vmaModifyName(Vma prev, Vma vma, long start, long end, String name) {
         VmaMergeState g = VmaMergeState.forExistingVma(prev, vma, start, end);
         g.anonName = name;
-        return vmaModify(g, err);
+        return vmaModify(g);
     }
 
     /** vma_modify_policy(). */
-    public Vma vmaModifyPolicy(Vma prev, Vma vma, long start, long end, MemPolicy policy, int[] err) {
+    public VmaOrErr vmaModifyPolicy(Vma prev, Vma vma, long start, long end, MemPolicy policy) {
         VmaMergeState g = VmaMergeState.forExistingVma(prev, vma, start, end);
         g.policy = policy;
-        return vmaModify(g, err);
+        return vmaModify(g);
     }
 
     /** vma_modify_flags_uffd(). */
-    public Vma vmaModifyFlagsUffd(Vma prev, Vma vma, long start, long end, long flags, long uffdCtx,
-                                  boolean giveUpOnOom, int[] err) {
+    public VmaOrErr vmaModifyFlagsUffd(Vma prev, Vma vma, long start, long end, long flags, long uffdCtx,
+                                       boolean giveUpOnOom) {
         VmaMergeState g = VmaMergeState.forExistingVma(prev, vma, start, end);
         g.flags = flags;
         g.uffdCtx = uffdCtx;
         g.giveUpOnOom = giveUpOnOom;
-        return vmaModify(g, err);
+        return vmaModify(g);
     }
 
     // ------------------------------------------------------------------ mremap helpers
@@ -803,17 +808,16 @@ public final class VmaEngine {
      * <p>If the source is anonymous and has no anon_vma, the pgoff becomes addr's page number, so
      * that unfaulted memory can merge where it lands.
      *
-     * @param sourceOut sourceOut[0] is replaced when the source itself was merged into the new VMA
-     * @return the VMA now holding the copy, or null (ENOMEM)
+     * @return the VMA now holding the copy and the source (replaced when the source itself was
+     *         merged into the new VMA, copy_vma's {@code *vmap}), or ENOMEM
      */
-    public Vma copyVma(Vma[] sourceOut, long addr, long len, long pgoff) {
-        Vma vma = sourceOut[0];
-        mm.materialize(vma);
+    public CopiedVma copyVma(Vma vma, long addr, long len, long pgoff) {
+        Memory.materialize(mm, vma);
         boolean pgoffAssumed = false;
         if (vma.isAnonymous() && vma.anonVma == null) {
             pgoff = addr >>> Mm.PAGE_SHIFT;
-            pgoffAssumed = mm.uncertain(vma);
-        } else if (vma.isAnonymous() && mm.uncertain(vma)) {
+            pgoffAssumed = Memory.uncertain(mm, vma);
+        } else if (vma.isAnonymous() && Memory.uncertain(mm, vma)) {
             pgoffAssumed = true;
         }
         Vma prev = mm.tree.prevOf(addr);
@@ -829,12 +833,12 @@ public final class VmaEngine {
         if (newVma != null) {
             // Source vma may have been merged into new_vma
             if (Long.compareUnsigned(newVma.start, vma.start) <= 0 && Long.compareUnsigned(newVma.end, vma.start) > 0) {
-                sourceOut[0] = newVma;
+                return new CopiedVma(newVma, newVma, 0);
             }
-            return newVma;
+            return new CopiedVma(newVma, vma, 0);
         }
         if (g.nomem() || mm.preallocFails()) {
-            return null;
+            return new CopiedVma(null, vma, Errno.ENOMEM);
         }
         newVma = vma.dup();
         newVma.start = addr;
@@ -842,16 +846,32 @@ public final class VmaEngine {
         newVma.pgoff = pgoff;
         mm.link(newVma);
         mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g.assumed, newVma);
-        return newVma;
+        return new CopiedVma(newVma, vma, 0);
     }
+
+    /**
+     * What copy_vma() returns: the VMA holding the copy (null with ENOMEM) and its
+     * {@code *vmap}: the source, or the new VMA when the source was merged into it.
+     */
+    public record CopiedVma(Vma vma, Vma source, int error) { }
 
     // ------------------------------------------------------------------ munmap
 
-    /** The outcome of vms_gather_munmap_vmas(): the detached VMAs and the VMAs around the hole. */
+    /**
+     * {@code struct vma_munmap_struct} as vms_gather_munmap_vmas() leaves it: the detached VMAs,
+     * the VMAs around the hole, and the errno (0 when the gathering succeeded).
+     */
     static final class Gathered {
         final List<Vma> vmas = new ArrayList<>(4);
         Vma prev;
         Vma next;
+        int error;
+
+        Gathered fail(int e) {
+            vmas.clear();
+            error = e;
+            return this;
+        }
     }
 
     /**
@@ -860,36 +880,37 @@ public final class VmaEngine {
      * stay (the kernel does not undo them).
      *
      * @param vma the first VMA intersecting [start, end)
-     * @return 0, ENOMEM (map count) or EPERM (sealed)
+     * @return the gathered VMAs, or the errno: ENOMEM (map count) or EPERM (sealed)
      */
-    int gatherMunmapVmas(Vma vma, long start, long end, Gathered out) {
+    Gathered gatherMunmapVmas(Vma vma, long start, long end) {
+        assert Long.compareUnsigned(vma.start, end) < 0 && Long.compareUnsigned(start, vma.end) < 0
+            : "gather from a VMA outside the range: " + vma;
+        Gathered out = new Gathered();
         if (Long.compareUnsigned(start, vma.start) > 0) {
             // Make sure that map_count on return from munmap() will not exceed its limit
             if (Long.compareUnsigned(end, vma.end) < 0 && mm.mapCount() >= mm.maxMapCount) {
-                return Errno.ENOMEM;
+                return out.fail(Errno.ENOMEM);
             }
             // Don't bother splitting the VMA if we can't unmap it anyway
             if ((vma.flags & VM_SEALED) != 0) {
-                return Errno.EPERM;
+                return out.fail(Errno.EPERM);
             }
             int e = splitVmaUnchecked(vma, start, true);
             if (e != 0) {
-                return e;
+                return out.fail(e);
             }
         }
         out.prev = mm.tree.prevOf(start);
         Vma v = mm.tree.findIntersecting(start, end);
         while (v != null) {
             if ((v.flags & VM_SEALED) != 0) {
-                out.vmas.clear();
-                return Errno.EPERM;
+                return out.fail(Errno.EPERM);
             }
             // Does it split the end?
             if (Long.compareUnsigned(v.end, end) > 0) {
                 int e = splitVmaUnchecked(v, end, false);
                 if (e != 0) {
-                    out.vmas.clear();
-                    return e;
+                    return out.fail(e);
                 }
             }
             out.vmas.add(v);
@@ -899,7 +920,7 @@ public final class VmaEngine {
                 v = null;
             }
         }
-        return 0;
+        return out;
     }
 
     /** vms_complete_munmap_vmas(): remove the gathered VMAs (one REMOVE event each). */
@@ -916,10 +937,9 @@ public final class VmaEngine {
      * @return 0, ENOMEM or EPERM
      */
     int doVmiAlignMunmap(Vma vma, long start, long end) {
-        Gathered g = new Gathered();
-        int e = gatherMunmapVmas(vma, start, end, g);
-        if (e != 0) {
-            return e;
+        Gathered g = gatherMunmapVmas(vma, start, end);
+        if (g.error != 0) {
+            return g.error;
         }
         completeMunmapVmas(g);
         return 0;

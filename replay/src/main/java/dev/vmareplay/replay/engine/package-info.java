@@ -2,23 +2,48 @@
  * The VMA engine: a userland model of Linux 6.18's mm/vma.c merge/split machinery and of the
  * mmap-family system calls of one address space. JDK only.
  *
- * <h2>Map of the package</h2>
+ * <h2>Map of the package (class: kernel file)</h2>
  * <ul>
- *   <li>{@link dev.vmareplay.replay.engine.Mm}: one address space ({@code mm_struct}) and its
- *       system calls: mmap, munmap, mprotect, pkey_mprotect, madvise, mlock, mlock2, munlock,
- *       mlockall, munlockall, mremap, brk, mseal, mbind, prctl anon names, userfaultfd
- *       (un)registration, fork, page faults, seeding from snapshots, inspection.</li>
+ *   <li>{@link dev.vmareplay.replay.engine.Mm}: {@code struct mm_struct} (include/linux/mm_types.h):
+ *       the address space's state and configuration, link/unlink, the observer hook, seeding from
+ *       snapshots, inspection, and the system call entry points, each one line into its family.</li>
+ *   <li>{@code Mmap}: mm/mmap.c: do_mmap, mmap_region / __mmap_region, do_munmap, brk,
+ *       do_brk_flags.</li>
+ *   <li>{@code Mprotect}: mm/mprotect.c: do_mprotect_pkey, mprotect_fixup.</li>
+ *   <li>{@code Madvise}: mm/madvise.c: do_madvise, madvise_walk_vmas, madvise_vma_behavior,
+ *       madvise_update_vma; prctl(PR_SET_VMA_ANON_NAME) (kernel/sys.c prctl_set_vma).</li>
+ *   <li>{@code Mlock}: mm/mlock.c: do_mlock, apply_vma_lock_flags, mlock_fixup,
+ *       apply_mlockall_flags.</li>
+ *   <li>{@code Mremap}: mm/mremap.c: the mremap checks, vma_merge_extend growth, move_vma.</li>
+ *   <li>{@code Mseal}: mm/mseal.c: do_mseal, range_contains_unmapped.</li>
+ *   <li>{@code Mempolicy}: mm/mempolicy.c: mbind_range.</li>
+ *   <li>{@code Userfaultfd}: fs/userfaultfd.c / mm/userfaultfd.c: UFFDIO_(UN)REGISTER's VMA
+ *       walk on vma_modify_flags_uffd.</li>
+ *   <li>{@code Fork}: kernel/fork.c: dup_mmap.</li>
+ *   <li>{@code Memory}: the anon_vma state and the fault policy in one place: what a fault does
+ *       (mm/memory.c handle_mm_fault's access check, expand_downwards), anon_vma_prepare
+ *       (mm/rmap.c), find_mergeable_anon_vma / reusable_anon_vma / anon_vma_compatible (mm/vma.c),
+ *       populate_vma_page_range (mm/gup.c), and which states are assumptions
+ *       ({@link dev.vmareplay.replay.engine.FaultPolicy}).</li>
+ *   <li>{@link dev.vmareplay.replay.engine.TaskMmu}: fs/proc/task_mmu.c: the one /proc/PID/maps
+ *       renderer (show_map_vma's line and permission column, get_vma_name's name column).</li>
  *   <li>{@link dev.vmareplay.replay.engine.VmaEngine}: the mm/vma.c primitives (vma_merge_new_range,
  *       vma_merge_existing_range, vma_modify*, __split_vma/split_vma, vma_expand, vma_shrink,
- *       commit_merge, copy_vma, vma_merge_extend, munmap gathering).</li>
- *   <li>{@link dev.vmareplay.replay.engine.VmaMergeState}: {@code struct vma_merge_struct}.</li>
+ *       commit_merge, copy_vma, vma_merge_extend, vms_gather_munmap_vmas,
+ *       do_vmi_align_munmap).</li>
+ *   <li>{@link dev.vmareplay.replay.engine.VmaMergeState}: {@code struct vma_merge_struct}
+ *       (mm/vma.h); {@link dev.vmareplay.replay.engine.VmaOrErr}: a VMA pointer or
+ *       {@code ERR_PTR(-errno)}.</li>
  *   <li>{@link dev.vmareplay.replay.engine.Vma}, {@link dev.vmareplay.replay.engine.VmFlags},
  *       {@link dev.vmareplay.replay.engine.VmaFile}, {@link dev.vmareplay.replay.engine.AnonVma},
- *       {@link dev.vmareplay.replay.engine.MemPolicy}: what decides a merge.</li>
+ *       {@link dev.vmareplay.replay.engine.MemPolicy}: what decides a merge
+ *       (include/linux/mm_types.h, include/linux/mm.h). {@link dev.vmareplay.replay.engine.Mman}:
+ *       the uapi constants (include/uapi/asm-generic/mman*.h) and calc_vm_prot_bits.</li>
  *   <li>{@code VmaTree} / {@link dev.vmareplay.replay.engine.VmaIterator}: the ordered range tree
- *       (a {@code TreeMap} keyed by start with the sign bit flipped, so unsigned addresses sort
- *       right) and seed 004's iterator. Every operation is O(log n); a system call costs
- *       O(log n) plus the VMAs it touches.</li>
+ *       ({@code mm->mm_mt}: a {@code TreeMap} keyed by start with the sign bit flipped, so unsigned
+ *       addresses sort right) and its iterator. Every operation is O(log n); a system call costs
+ *       O(log n) plus the VMAs it touches. {@code Addr}: unsigned address arithmetic and
+ *       PAGE_ALIGN.</li>
  * </ul>
  *
  * <h2>Driving it</h2>
@@ -32,7 +57,7 @@
  * long newBrk = mm.brk(requested);                                         // kernel's return value
  * mm.fault(addr, write);                                                   // perf trace -F events
  * Mm child = mm.fork();                                                    // exec: new Mm()
- * for (Vma v : mm.vmas()) out.println(mm.mapsLine(v));                     // /proc/PID/maps
+ * for (Vma v : mm.vmas()) out.println(TaskMmu.line(mm, v));                // /proc/PID/maps
  * </pre>
  * Threads share one Mm; nothing is thread-safe. A call's errno differing from the trace's is the
  * driver's signal to reconcile and count a divergence.
@@ -131,7 +156,7 @@
  *       as new-left. Reported as NEW_LEFT (see Events).</li>
  *   <li>Spec 6.1 step 9 sets VM_SOFTDIRTY on every new VMA; the capture machine's smaps never show
  *       {@code sd} (CONFIG_MEM_SOFT_DIRTY off or not reported), so soft-dirty is off by default
- *       ({@link dev.vmareplay.replay.engine.Mm#setSoftDirty}).</li>
+ *       (CONFIG_MEM_SOFT_DIRTY is not modelled).</li>
  *   <li>Spec 9.2 suggests seeding anonymous VMAs' pgoff from smaps; smaps shows no pgoff for
  *       anonymous memory (maps prints 0). Seeds default to the start's page number, which is right
  *       for memory never split off or moved since creation.</li>

@@ -25,7 +25,14 @@ public final class MapsParser {
         }
     }
 
+    /** Parses a maps or smaps file ({@code .gz}: gzipped). */
     public static List<MapsEntry> parse(Path file) throws IOException {
+        if (file.getFileName().toString().endsWith(".gz")) {
+            try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(
+                    new java.util.zip.GZIPInputStream(Files.newInputStream(file)), StandardCharsets.ISO_8859_1))) {
+                return parse(r, file.toString());
+            }
+        }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             return parse(r, file.toString());
         }

@@ -31,7 +31,13 @@ public enum DivergenceCause {
     LOST_EVENTS("lost-events"),
     /** An event of a task that had already exited (perf trace prints some lines out of order,
      *  after the task's exit): ignored. */
-    LATE_EVENT("late-event");
+    LATE_EVENT("late-event"),
+    /** The mmap lock lines name an address space (mm) the model's process tree does not give the
+     *  task: two of the model's address spaces share one mm, or one of them took two mms' locks. */
+    MM_IDENTITY("mm-identity"),
+    /** perf printed a call's result half without its arguments (or its entry half without a
+     *  result): what the call did was inferred from the rest of the trace and the layout. */
+    RESULT_ONLY("reconciled-half");
 
     private final String label;
 

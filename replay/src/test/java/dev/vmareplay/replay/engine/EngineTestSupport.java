@@ -74,7 +74,7 @@ final class EngineTestSupport {
                 sb.append(", ");
             }
             sb.append((v.start() - base) / PAGE).append('-').append((v.end() - base) / PAGE).append(' ')
-                .append(VmFlags.toMapsPerms(v.flags()));
+                .append(TaskMmu.perms(v.flags()));
         }
         return sb.toString();
     }
@@ -183,7 +183,7 @@ final class EngineTestSupport {
     static List<String> mapsLines(Mm mm) {
         List<String> out = new ArrayList<>();
         for (Vma v : mm.vmas()) {
-            out.add(mm.mapsLine(v));
+            out.add(TaskMmu.line(mm, v));
         }
         return out;
     }

@@ -530,6 +530,6 @@ class ScriptedScenarioTest {
         assertThat(s.mm.brk(base + pages(6))).isEqualTo(base + pages(6));
         assertThat(layout(s.mm, base, pages(64))).isEqualTo("0-6 rw-p");
         s.totals("new_none=1 new_left=2 split=1").matchesKernelEndMaps();
-        assertThat(s.mm.mapsName(s.mm.find(base))).isEqualTo("[heap]");
+        assertThat(TaskMmu.name(s.mm, s.mm.find(base))).isEqualTo("[heap]");
     }
 }

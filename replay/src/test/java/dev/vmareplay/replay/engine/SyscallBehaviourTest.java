@@ -99,9 +99,9 @@ class SyscallBehaviourTest {
             assertThat(a.pgoff()).as("pgoff ignored").isZero();
             assertThat(a.file()).isNotNull();
             assertThat(VmaFile.same(a.file(), b.file())).isFalse();
-            assertThat(mm.mapsName(a)).isEqualTo("/dev/zero (deleted)");
+            assertThat(TaskMmu.name(mm, a)).isEqualTo("/dev/zero (deleted)");
             assertThat(smaps(0)).isEqualTo("rd wr sh mr mw me ms");
-            assertThat(mm.mapsLine(a)).startsWith(String.format("%08x-%08x rw-s 00000000 00:01 ", w(0), w(2)));
+            assertThat(TaskMmu.line(mm, a)).startsWith(String.format("%08x-%08x rw-s 00000000 00:01 ", w(0), w(2)));
         }
 
         @Test
@@ -110,7 +110,7 @@ class SyscallBehaviourTest {
             assertThat(mm.mmap(w(0), PAGE, RW, MAP_SHARED | MAP_FIXED, ro, 0)).isEqualTo(Errno.EACCES);
             assertThat(mm.mmap(w(0), PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, ro, 0)).isZero();
             assertThat(smaps(0)).as("no VM_SHARED/VM_MAYWRITE, still 's' via VM_MAYSHARE").isEqualTo("rd mr me ms");
-            assertThat(mm.mapsLine(mm.find(w(0)))).contains(" r--s ");
+            assertThat(TaskMmu.line(mm, mm.find(w(0)))).contains(" r--s ");
         }
 
         @Test
@@ -164,7 +164,7 @@ class SyscallBehaviourTest {
             assertThat(mm.mapCount()).isEqualTo(2);
             assertThat(VmaFile.same(a.file(), mm.find(base + huge).file())).isFalse();
             assertThat(VmFlags.toSmaps(a.flags())).isEqualTo("rd wr mr mw me de ht ");
-            assertThat(mm.mapsName(a)).isEqualTo("/anon_hugepage (deleted)");
+            assertThat(TaskMmu.name(mm, a)).isEqualTo("/anon_hugepage (deleted)");
             assertThat(mm.mprotect(base, PAGE, PROT_READ)).as("unaligned split").isEqualTo(Errno.EINVAL);
         }
 
@@ -605,7 +605,7 @@ class SyscallBehaviourTest {
         void names_compare_by_content_and_clear_back() {
             mm.mmap(w(0), pages(4), RW, ANON, null, 0);
             assertThat(mm.setAnonName(w(0), pages(2), "buf")).isZero();
-            assertThat(mm.mapsName(mm.find(w(0)))).isEqualTo("[anon:buf]");
+            assertThat(TaskMmu.name(mm, mm.find(w(0)))).isEqualTo("[anon:buf]");
             assertThat(mm.setAnonName(w(2), pages(2), new String("buf"))).isZero();
             assertThat(windowLayout(mm)).isEqualTo("0-4 rw-p");
             assertThat(mm.setAnonName(w(1), PAGE, null)).isZero();
@@ -622,7 +622,7 @@ class SyscallBehaviourTest {
             assertThat(mm.setAnonName(w(0), PAGE, "x".repeat(81))).isEqualTo(Errno.EINVAL);
             mm.mmap(w(4), pages(2), RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, null, 0);
             assertThat(mm.setAnonName(w(4), pages(2), "shm")).isZero();
-            assertThat(mm.mapsName(mm.find(w(4)))).isEqualTo("[anon_shmem:shm]");
+            assertThat(TaskMmu.name(mm, mm.find(w(4)))).isEqualTo("[anon_shmem:shm]");
             mm.setAnonVmaNameSupported(false);
             assertThat(mm.setAnonName(w(4), pages(2), "shm")).isEqualTo(Errno.EINVAL);
         }
@@ -741,7 +741,7 @@ class SyscallBehaviourTest {
             assertThat(v).isNotNull();
             assertThat(mm.seed(w(2), w(6)).insert()).isNull();
             assertThat(mm.seed(w(6), w(6)).insert()).isNull();
-            assertThat(mm.mapsLine(v)).isEqualTo(
+            assertThat(TaskMmu.line(mm, v)).isEqualTo(
                 "200000000000-200000004000 r-xp 00028000 fe:00 339380                     /usr/lib/libc.so.6");
             Vma hi = mm.seed(0xffffffffff600000L, 0xffffffffff601000L).flags(VM_EXEC).special(Vma.Special.VSYSCALL, "[vsyscall]").insert();
             assertThat(hi).isNotNull();
@@ -765,7 +765,7 @@ class SyscallBehaviourTest {
             assertThat(mm.mprotect(w(1), PAGE, PROT_READ)).isEqualTo(Errno.EINVAL);
             assertThat(mm.munmap(w(1), PAGE)).isEqualTo(Errno.EINVAL);
             assertThat(mm.mapCount()).isEqualTo(1);
-            assertThat(mm.mapsName(mm.find(w(0)))).isEqualTo("[vdso]");
+            assertThat(TaskMmu.name(mm, mm.find(w(0)))).isEqualTo("[vdso]");
         }
     }
 }

@@ -90,9 +90,10 @@ class VmaMergeTest {
          * A*A  ->  ABA (three VMAs, the middle one is the original object)
          */
         Vma init = alloc(0, 3, 0);
-        long[] flags = {VM_READ | VM_MAYREAD};
-        int[] err = {0};
-        Vma v = eng.vmaModifyFlags(init, init, P, 2 * P, flags, 0, err);
+        VmaOrErr r = eng.vmaModifyFlags(init, init, P, 2 * P, VM_READ | VM_MAYREAD, 0);
+        Vma v = r.vma();
+        assertThat(r.error()).isZero();
+        assertThat(r.newFlags()).isEqualTo(VM_READ | VM_MAYREAD);
         assertThat(v).isSameAs(init);
         assertRange(v, 1, 2, 1);
         assertThat(mm.mapCount()).isEqualTo(3);
@@ -673,8 +674,9 @@ class VmaMergeTest {
          *        VV
          */
         Vma vma = alloc(3, 5, 3);
-        Vma[] src = {vma};
-        Vma n = eng.copyVma(src, 0, 2 * P, 0);
+        VmaEngine.CopiedVma copy = eng.copyVma(vma, 0, 2 * P, 0);
+        Vma n = copy.vma();
+        assertThat(copy.source()).isSameAs(vma);
         assertThat(n).isNotSameAs(vma);
         assertRange(n, 0, 2, 0);
         assertThat(mm.mapCount()).isEqualTo(2);
@@ -687,8 +689,7 @@ class VmaMergeTest {
         setUp();
         vma = alloc(0, 2, 0);
         Vma next = alloc(6, 8, 6);
-        src[0] = vma;
-        n = eng.copyVma(src, 4 * P, 2 * P, 4);
+        n = eng.copyVma(vma, 4 * P, 2 * P, 4).vma();
         assertThat(n).isSameAs(next);
         assertRange(next, 4, 8, 4);
         assertThat(mm.mapCount()).isEqualTo(2);
