@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
                 ""},
         footer = {"", "Examples:",
                 "  vmareplay query \"select kind, sum(n) from case_counts group by kind order by 2 desc\"",
-                "  vmareplay query --format csv -f my-query.sql > out.csv"})
+                "  vmareplay query --format csv -f my-query.sql > out.csv",
+                "  vmareplay query --parquet fleet/ \"select run_id, n from case_counts where kind = 'refused' order by n desc limit 10\""})
 final class QueryCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "SQL", description = "The SQL to run (or use -f FILE; - reads standard input).")
@@ -34,6 +35,11 @@ final class QueryCommand implements Callable<Integer> {
 
     @Option(names = "--db", paramLabel = "FILE", defaultValue = RunStore.DEFAULT_FILE, description = "DuckDB file (default: ${DEFAULT-VALUE}).")
     Path db;
+
+    @Option(names = "--parquet", paramLabel = "DIR", description = {
+            "Query a directory of Parquet runs instead (written by 'export --parquet' or the fleet job,",
+            "spark/local): every table and view under its usual name, plus fleet_summary."})
+    Path parquet;
 
     @Option(names = "--format", paramLabel = "F", defaultValue = "table", converter = FormatConverter.class,
             description = "Output: table, csv or json (default: ${DEFAULT-VALUE}).")
@@ -58,7 +64,8 @@ final class QueryCommand implements Callable<Integer> {
     public Integer call() {
         String text = sqlText();
         PrintWriter out = spec.commandLine().getOut();
-        Query.run(db, text, format, out);
+        if (parquet != null) Query.runParquet(parquet, text, format, out);
+        else Query.run(db, text, format, out);
         out.flush();
         return Errors.OK;
     }

@@ -18,11 +18,17 @@ import java.util.concurrent.Callable;
                 "reasons, VMA count over time, final layouts, latency, divergences. With --diff A B, the two",
                 "runs side by side with the deltas highlighted.",
                 ""},
-        footer = {"", "Examples:", "  vmareplay report -o report.html", "  vmareplay report --diff 1 2 -o diff.html"})
+        footer = {"", "Examples:", "  vmareplay report -o report.html", "  vmareplay report --diff 1 2 -o diff.html",
+                "  vmareplay report --parquet fleet/ -o fleet.html"})
 final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--db", paramLabel = "FILE", defaultValue = RunStore.DEFAULT_FILE, description = "DuckDB file (default: ${DEFAULT-VALUE}).")
     Path db;
+
+    @Option(names = "--parquet", paramLabel = "DIR", description = {
+            "Report a directory of Parquet runs instead (the fleet job's output, spark/local, or 'export",
+            "--parquet'): the case mix per trace, the traces with the most refusals, the fleet's latency."})
+    Path parquet;
 
     @Option(names = "--run", paramLabel = "ID", description = "The run to report (default: the newest).")
     Long run;
@@ -39,7 +45,11 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            if (diff != null) {
+            if (parquet != null) {
+                if (diff != null || run != null) throw new Errors.UsageException("--parquet reports every run of DIR: no --run or --diff with it");
+                long n = dev.vmareplay.reports.FleetReportWriter.write(parquet, output);
+                spec.commandLine().getOut().printf("report: %d runs of %s -> %s%n", n, parquet, output);
+            } else if (diff != null) {
                 ReportWriter.writeDiff(db, diff.get(0), diff.get(1), output);
                 spec.commandLine().getOut().printf("report: runs %d and %d -> %s%n", diff.get(0), diff.get(1), output);
             } else {

@@ -74,16 +74,9 @@ final class SnapshotVerification {
 
     private SnapshotVerification() { }
 
-    /**
-     * The snapshot directory {@code vmareplay record} writes next to TRACE: {@code foo.txt} and
-     * {@code foo.txt.zst} (or .gz, .xz, .bz2) give {@code foo.snapshots}.
-     */
+    /** The snapshot directory {@code vmareplay record} writes next to TRACE ({@link SnapshotDir#besideTrace}). */
     static Path dirFor(Path trace) {
-        String name = trace.getFileName().toString();
-        for (String ext : new String[] {".gz", ".zst", ".xz", ".bz2", ".txt", ".trace", ".log"}) {
-            if (name.endsWith(ext) && name.length() > ext.length()) name = name.substring(0, name.length() - ext.length());
-        }
-        return trace.resolveSibling(name + ".snapshots");
+        return SnapshotDir.besideTrace(trace);
     }
 
     /**

@@ -34,6 +34,35 @@ public record ReplayOptions(KernelVersion kernel, Path seedFirst, Map<Integer, P
         return new ReplayOptions(kernel, seedFirst, seedByPid, faultPolicy, checkInvariants, dir);
     }
 
+    /**
+     * The options {@code vmareplay replay} derives from its command line, from their names, for
+     * callers that do not speak the engine's types (the fleet job): {@code kernel} as
+     * {@link KernelVersion#parse} reads it; {@code faultPolicy} observed-only, write-before-protect or
+     * assume-written, or null to choose as {@code replay} does (observed-only when the trace has
+     * page-fault events, else the engine's default).
+     *
+     * @throws IllegalArgumentException for an unknown kernel or policy name (the message says which)
+     */
+    public static ReplayOptions named(String kernel, String faultPolicy, boolean traceHasFaultEvents, SnapshotDir snapshots) {
+        FaultPolicy policy;
+        if (faultPolicy == null) {
+            policy = traceHasFaultEvents ? FaultPolicy.OBSERVED_ONLY : null;
+        } else {
+            try {
+                policy = FaultPolicy.valueOf(faultPolicy.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown --fault-policy '" + faultPolicy
+                        + "' (expected observed-only, write-before-protect or assume-written)", e);
+            }
+        }
+        return new ReplayOptions(KernelVersion.parse(kernel), null, Map.of(), policy, false, snapshots);
+    }
+
+    /** The modelled kernel as stored with a run ({@code 6.18}). */
+    public String kernelName() {
+        return kernel.toString();
+    }
+
     public static ReplayOptions defaults() {
         return new ReplayOptions(KernelVersion.V6_18, null, Map.of(), null, false);
     }

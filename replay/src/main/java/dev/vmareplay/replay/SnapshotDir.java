@@ -29,6 +29,25 @@ public final class SnapshotDir {
         this.dir = dir;
     }
 
+    /**
+     * Where {@code vmareplay record} puts the snapshots of a trace: next to it, named after it
+     * without its extensions ({@code foo.txt} and {@code foo.txt.zst} (or .gz, .xz, .bz2) give
+     * {@code foo.snapshots}).
+     * {@code replay} (and the fleet job, for each trace) uses that directory when it exists.
+     */
+    public static Path besideTrace(Path trace) {
+        return trace.resolveSibling(besideTrace(trace.getFileName().toString()));
+    }
+
+    /** {@link #besideTrace(Path)} for a file name: the name of its snapshot directory. */
+    public static String besideTrace(String traceName) {
+        String name = traceName;
+        for (String ext : new String[] {".gz", ".zst", ".xz", ".bz2", ".txt", ".trace", ".log"}) {
+            if (name.endsWith(ext) && name.length() > ext.length()) name = name.substring(0, name.length() - ext.length());
+        }
+        return name + ".snapshots";
+    }
+
     public Path dir() {
         return dir;
     }

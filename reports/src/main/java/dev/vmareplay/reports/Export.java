@@ -23,6 +23,22 @@ public final class Export {
      * @throws StorageException when the database is missing, locked by a writer, or DIR cannot be written
      */
     public static List<String> parquet(Path db, Path dir) {
+        return copy(db, dir, "*", "");
+    }
+
+    /**
+     * Writes one run as {@link #parquet} does, under another run id: {@code DIR/TABLE/run_id=AS/}.
+     * The fleet job replays each trace into a private database (where it is run 1) and files it
+     * under its fleet-wide id this way, so that its files are exactly what {@code export --parquet}
+     * writes.
+     *
+     * @return the tables written (those with rows for the run)
+     */
+    public static List<String> parquetRun(Path db, long runId, long asRunId, Path dir) {
+        return copy(db, dir, "* REPLACE (" + asRunId + "::BIGINT AS run_id)", " WHERE run_id = " + runId);
+    }
+
+    private static List<String> copy(Path db, Path dir, String columns, String where) {
         Path abs = db.toAbsolutePath().normalize();
         if (!Files.isRegularFile(abs)) throw new StorageException(abs, "no such database file");
         try {
@@ -36,12 +52,12 @@ public final class Export {
         List<String> written = new ArrayList<>();
         try (Connection c = RunStore.connect(abs, true); Statement st = c.createStatement()) {
             for (String table : Schema.TABLES) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table + where)) {
                     rs.next();
                     if (rs.getLong(1) == 0) continue;
                 }
                 Path target = dir.resolve(table).toAbsolutePath();
-                st.execute("COPY (SELECT * FROM " + table + ") TO '" + target.toString().replace("'", "''")
+                st.execute("COPY (SELECT " + columns + " FROM " + table + where + ") TO '" + target.toString().replace("'", "''")
                         + "' (FORMAT PARQUET, PARTITION_BY (run_id), OVERWRITE_OR_IGNORE)");
                 written.add(table);
             }

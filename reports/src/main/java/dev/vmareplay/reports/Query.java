@@ -73,6 +73,21 @@ public final class Query {
         }
     }
 
+    /**
+     * Runs {@code sql} over a directory of Parquet runs ({@link ParquetRuns}: every table and
+     * view under its usual name) and writes the result to {@code out}.
+     *
+     * @throws StorageException when DIR is missing or holds no vmareplay tables
+     * @throws QueryException   when the SQL is invalid or fails
+     */
+    public static long runParquet(Path dir, String sql, Format format, Appendable out) {
+        try (Connection c = ParquetRuns.open(dir)) {
+            return run(c, sql, format, out);
+        } catch (SQLException e) {
+            throw RunStore.translate(dir.toAbsolutePath(), "cannot close the in-memory database", e);
+        }
+    }
+
     /** As {@link #run(Path, String, Format, Appendable)}, on an open connection. */
     static long run(Connection c, String sql, Format format, Appendable out) {
         try (Statement st = c.createStatement()) {

@@ -266,7 +266,7 @@ public final class ReportWriter {
         }
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         String path = name.startsWith("META-INF/") ? name : "dev/vmareplay/reports/" + name;
         try (InputStream in = ReportWriter.class.getClassLoader().getResourceAsStream(path)) {
             Objects.requireNonNull(in, "missing resource " + path);
@@ -285,6 +285,11 @@ public final class ReportWriter {
                 .replace("/*UPLOT_JS*/", resource(UPLOT + "uPlot.iife.min.js").replace("</script", "<\\/script"))
                 .replace("/*REPORT_JS*/", resource("report.js"))
                 .replace("/*REPORT_DATA*/", data);
+        writeFile(out, html);
+    }
+
+    /** Writes a finished report, creating its directory. */
+    static void writeFile(Path out, String html) {
         try {
             Path parent = out.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

@@ -160,6 +160,41 @@ public final class RunStore implements AutoCloseable {
         return active;
     }
 
+    /**
+     * Stores a run that could not be replayed (an unreadable trace, a malformed line under
+     * --strict): its {@code runs} row with the error and no other rows. The fleet job keeps such
+     * traces in its output this way, so that a fleet says which traces it lost and why.
+     *
+     * @return the run's id
+     */
+    public long storeFailedRun(RunMeta meta, String error) {
+        if (active != null && active.isOpen()) {
+            throw new IllegalStateException("run " + active.runId() + " is still being written");
+        }
+        try (Statement st = conn.createStatement()) {
+            long id;
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(max(run_id), 0) + 1 FROM runs")) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT INTO runs (run_id, started_at, finished_at, tool_version, kernel, inputs, options, error)"
+                            + " VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, id);
+                ps.setTimestamp(2, java.sql.Timestamp.from(meta.startedAt()));
+                ps.setString(3, meta.toolVersion());
+                ps.setString(4, meta.kernel());
+                ps.setArray(5, conn.createArrayOf("VARCHAR", meta.inputs().toArray()));
+                ps.setString(6, meta.optionsJson());
+                ps.setString(7, error);
+                ps.executeUpdate();
+            }
+            return id;
+        } catch (SQLException e) {
+            throw translate(path, "cannot store the failed run", e);
+        }
+    }
+
     /** The newest completed run, if any. */
     public OptionalLong latestRunId() {
         return latestRunId(conn, path);

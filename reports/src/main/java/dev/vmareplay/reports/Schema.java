@@ -12,7 +12,7 @@ public final class Schema {
     private Schema() { }
 
     /** Bumped when the schema changes; a file with a newer version is refused. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** vm.max_map_count's default: the VMA count at which mmap starts failing with ENOMEM. */
     public static final int MAX_MAP_COUNT = 65530;
@@ -51,7 +51,10 @@ public final class Schema {
               input_format      VARCHAR,
               bytes_read        BIGINT,
               lost_events       BIGINT,
-              fd_table_complete BOOLEAN)""",
+              fd_table_complete BOOLEAN,
+              error             VARCHAR)""",
+            // schema 3 (the fleet job, issue 17): a trace that could not be replayed is a run with its error
+            "ALTER TABLE runs ADD COLUMN IF NOT EXISTS error VARCHAR",
             """
             CREATE TABLE IF NOT EXISTS processes (
               run_id     BIGINT NOT NULL,

@@ -135,4 +135,24 @@ class BrowserReportTest {
         assertThat(png).exists();
         assertThat(Files.size(png)).isGreaterThan(20_000);   // not a blank page
     }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void the_fleet_report_renders_every_section_offline() throws Exception {
+        Path html = dir.resolve("fleet.html");
+        FleetReportWriter.write(FleetReportTest.fleetDir(dir), html);
+        Page page = chromium(html, "--dump-dom");
+        assertThat(consoleLines(page.log())).as("console output of the page").isEmpty();
+        String dom = page.dom();
+        assertThat(dom).contains("data-rendered=\"ok\"").contains("id=\"js-errors\" hidden");
+        assertThat(attr(dom, "data-chart=\"fleet\"", "data-traces")).isEqualTo("3");
+        assertThat(attr(dom, "data-chart=\"fleet\"", "data-failed")).isEqualTo("1");
+        // one stacked bar per replayed trace, one segment per kind it had
+        assertThat(attr(dom, "data-chart=\"case-mix\"", "data-traces")).isEqualTo("2");
+        assertThat(count(dom, "<i style=\"width:[0-9.]+%;background:#[0-9a-f]+\" data-kind=\"new_none\"")).isEqualTo(2);
+        assertThat(Integer.parseInt(attr(dom, "data-chart=\"top-refusals\"", "data-rows"))).isEqualTo(2);
+        assertThat(Integer.parseInt(attr(dom, "data-chart=\"fleet-latency\"", "data-rows"))).isGreaterThan(3);
+        assertThat(attr(dom, "data-chart=\"failed\"", "data-rows")).isEqualTo("1");
+        assertThat(dom).contains("/traces/broken.txt");
+    }
 }
