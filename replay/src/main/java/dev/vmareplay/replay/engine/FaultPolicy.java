@@ -2,8 +2,8 @@ package dev.vmareplay.replay.engine;
 
 /**
  * How the engine decides whether a private VMA has an anon_vma (has been written to) when the
- * trace shows no page faults. strace never shows faults, yet anon_vma state decides merges (spec
- * 2.3), VM_ACCOUNT on mprotect RW-&gt;R, and the pgoff an mremap'd VMA gets.
+ * trace shows no page faults. strace never shows faults, yet anon_vma state decides merges
+ * (is_mergeable_anon_vma() in mm/vma.c), VM_ACCOUNT on mprotect RW-&gt;R, and the pgoff an mremap'd VMA gets.
  *
  * <p>Whatever the policy, some state is <em>observed</em>: a VMA seeded from smaps (Anonymous
  * &gt; 0), a {@link Mm#fault} event, the population done by mlock / MAP_LOCKED / MAP_POPULATE /

@@ -53,7 +53,7 @@ public enum KernelVersion {
     /** 6.1-6.11: is_mergeable_vma refused any VMA with vm_ops->close. */
     boolean closeHookNeverMerges() { return !atLeast(6, 12); }
 
-    /** 6.18.y: VM_STICKY / VM_IGNORE_MERGE (spec 0a). */
+    /** 6.18.y: VM_STICKY / VM_IGNORE_MERGE (mm/vma.c of the 6.18-based tree named in package-info). */
     boolean stickyFlags() { return atLeast(6, 18); }
 
     /** 6.13+: MADV_GUARD_INSTALL exists; 6.18.44 also sets VM_MAYBE_GUARD. */

@@ -182,7 +182,7 @@ final class Mremap {
         }
         if (dontunmap) {
             // The source VMA stays (not split): it loses VM_LOCKED/VM_LOCKONFAULT but keeps
-            // VM_ACCOUNT (6.18.44, spec 0a), and its anon_vma when the whole VMA moved.
+            // VM_ACCOUNT (6.18.44, as the mremap_dontunmap capture in samples/ shows), and its anon_vma when the whole VMA moved.
             vma.flags &= ~VM_LOCKED_MASK;
             if (newVma != vma && vma.start == oldAddr && vma.end == oldAddr + oldLen) {
                 vma.anonVma = null;

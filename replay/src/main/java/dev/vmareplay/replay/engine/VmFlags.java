@@ -26,7 +26,7 @@ public final class VmFlags {
     public static final long VM_GROWSDOWN = 0x100L;
     public static final long VM_UFFD_MISSING = 0x200L;
     public static final long VM_PFNMAP = 0x400L;
-    /** 6.18.44 (stable backport, spec 0a): set by MADV_GUARD_INSTALL on the whole VMA. */
+    /** 6.18.44 (stable backport, as the captures in samples/ show: see package-info): set by MADV_GUARD_INSTALL on the whole VMA. */
     public static final long VM_MAYBE_GUARD = 0x800L;
     public static final long VM_UFFD_WP = 0x1000L;
     public static final long VM_LOCKED = 0x2000L;
@@ -66,7 +66,7 @@ public final class VmFlags {
     public static final long VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
     public static final long VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
     public static final long VM_UFFD_FLAGS = VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR;
-    /** 6.18.y (spec 0a, mm/vma.c of the 6.18-based tree): sticky flags survive merges. */
+    /** 6.18.y (mm/vma.c of the 6.18-based tree named in package-info): sticky flags survive merges. */
     public static final long VM_STICKY = VM_SOFTDIRTY | VM_MAYBE_GUARD;
     /** x86 VM_DATA_DEFAULT_FLAGS (without READ_IMPLIES_EXEC). */
     public static final long VM_DATA_DEFAULT_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
