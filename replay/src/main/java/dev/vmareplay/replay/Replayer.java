@@ -7,6 +7,7 @@ import dev.vmareplay.replay.engine.FaultPolicy;
 import dev.vmareplay.replay.engine.Mm;
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmaEvent;
+import dev.vmareplay.replay.engine.VmaIds;
 import dev.vmareplay.replay.maps.MapsEntry;
 import dev.vmareplay.replay.maps.MapsParser;
 import dev.vmareplay.replay.outcome.Divergence;
@@ -81,9 +82,12 @@ public final class Replayer {
         for (Task t : tasks.values()) t.space.mm.setAnonVmaNameSupported(false);
     }
 
-    /** A new model of an address space, configured like the traced kernel as far as the trace told. */
-    private Mm newMm(AddressSpace space) {
-        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space));
+    /**
+     * A new model of an address space, configured like the traced kernel as far as the trace
+     * told, numbering its VMAs with {@code ids} (a new family's, or those of the model it replaces).
+     */
+    private Mm newMm(AddressSpace space, VmaIds ids) {
+        Mm mm = new Mm(options.kernel(), faultPolicy, observerFor(space), ids);
         mm.setAnonVmaNameSupported(anonVmaNames);
         return mm;
     }
@@ -272,7 +276,7 @@ public final class Replayer {
             long seq = current != null ? current.seq() : -1;
             for (Vma v : space.mm.vmas()) space.lives.born(v, seq, "fork");
         } else {
-            space.mm = newMm(space);
+            space.mm = newMm(space, new VmaIds());
         }
         pids.add(pid);
         firstProcessSeen = true;
@@ -323,7 +327,7 @@ public final class Replayer {
     private void reseed(AddressSpace space, Path snapshot, long seq) {
         Mm old = space.mm;
         space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
-        Mm mm = newMm(space);
+        Mm mm = newMm(space, old.ids()); // the same address space: its VMA ids go on
         Event saved = current;
         current = null; // seeding is not caused by an event
         try {

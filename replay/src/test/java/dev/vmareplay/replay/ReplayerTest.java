@@ -113,6 +113,31 @@ class ReplayerTest {
     }
 
     @Test
+    void vmaIdsCountFromOneInEachFamilySoTheSameTraceStoresTheSameIds() throws Exception {
+        /*
+         * pid 100  mm 1: A            VMA 1 (a fresh family)
+         * fork     mm 2: A' (copy)    VMA 2, then B: VMA 3, then B split by mprotect: VMA 4
+         * execve   mm 3: C            VMA 1 again (a fresh family: nothing was copied)
+         * Whatever this JVM replayed before, these are the ids.
+         */
+        mmap(100, 0, 1, RW);
+        ev(100, new Call.Clone("clone", 17 /* SIGCHLD */), 200);
+        mmap(200, 4, 2, RW);
+        ev(200, new Call.Mprotect(W + 5 * PAGE, PAGE, R, -1), 0);
+        ev(100, new Call.Execve("execve", "/bin/true"), 0);
+        mmap(100, 8, 1, R);
+        finish();
+
+        assertThat(rec.lives).extracting(VmaLife::mmId, VmaLife::vmaId, VmaLife::createdBy, VmaLife::parentVma)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(1L, 1L, "mmap", 0L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 2L, "fork", 0L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 3L, "mmap", 0L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 4L, "split", 3L),
+                        org.assertj.core.groups.Tuple.tuple(3L, 1L, "mmap", 0L));
+    }
+
+    @Test
     void execveStartsAFreshAddressSpace() throws Exception {
         mmap(100, 0, 2, RW);
         ev(100, new Call.Execve("execve", "/bin/true"), 0);

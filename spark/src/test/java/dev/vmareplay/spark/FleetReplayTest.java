@@ -148,9 +148,6 @@ class FleetReplayTest {
                         assertSameRows(st, out, single, table, "*", "WHERE scope <> 'engine'");
                         assertSameRows(st, out, single, table, "run_id, scope, name, count", "");
                     }
-                    // vma ids are the engine's object identities, unique in a JVM (Vma.IDS), so they depend on
-                    // what else that JVM replayed: compare them renumbered in creation order within each run
-                    case "vma_lifecycle" -> assertSameRows(st, renumbered(out), renumbered(single), table);
                     default -> assertSameRows(st, out, single, table, "*", "");
                 }
             }
@@ -280,20 +277,6 @@ class FleetReplayTest {
 
     static String files(Path root, String table) {
         return "read_parquet('" + root.resolve(table) + "/**/*.parquet', hive_partitioning = true)";
-    }
-
-    /** vma_lifecycle with its vma ids replaced by their rank within the run (ids grow in creation order). */
-    static String renumbered(Path root) {
-        String t = files(root, "vma_lifecycle");
-        return """
-                WITH t AS (SELECT * FROM %s),
-                     ids AS (SELECT run_id, id, dense_rank() OVER (PARTITION BY run_id ORDER BY id) AS k FROM (
-                               SELECT run_id, vma_id AS id FROM t UNION SELECT run_id, parent_vma FROM t
-                               UNION SELECT run_id, merged_into FROM t) WHERE id IS NOT NULL)
-                SELECT t.* EXCLUDE (vma_id, parent_vma, merged_into), a.k AS vma, b.k AS parent, c.k AS merged_into
-                FROM t JOIN ids a ON a.run_id = t.run_id AND a.id = t.vma_id
-                LEFT JOIN ids b ON b.run_id = t.run_id AND b.id = t.parent_vma
-                LEFT JOIN ids c ON c.run_id = t.run_id AND c.id = t.merged_into""".formatted(t);
     }
 
     static void assertSameRows(Statement st, Path fleet, Path single, String table, String columns, String where) throws SQLException {

@@ -14,7 +14,8 @@ final class Fork {
      */
     static Mm dupMmap(Mm mm) {
         // the child's VMAs are reported to the child's observer (setObserver), not the parent's
-        Mm child = new Mm(mm.version, mm.faultPolicy, VmaObserver.NONE);
+        // one family: the child's VMAs are numbered on from the parent's (VmaIds)
+        Mm child = new Mm(mm.version, mm.faultPolicy, VmaObserver.NONE, mm.ids);
         child.maxMapCount = mm.maxMapCount;
         child.taskSize = mm.taskSize;
         child.hugePageSize = mm.hugePageSize;
@@ -33,7 +34,7 @@ final class Fork {
                 continue;
             }
             Memory.materialize(mm, v);
-            Vma c = v.dup();
+            Vma c = v.dup(mm.ids.vma());
             c.flags &= ~VM_LOCKED_MASK;
             if (c.uffdCtx != 0) {
                 c.flags &= ~VM_UFFD_FLAGS;
@@ -44,7 +45,7 @@ final class Fork {
                 c.anonChain = 0;
             } else if (v.anonVma != null) {
                 // anon_vma_fork(): clone the parent's chain, then link a new anon_vma
-                c.anonVma = new AnonVma();
+                c.anonVma = mm.ids.anonVma();
                 c.anonChain = v.anonChain + 1;
             }
             c.anonKnownEpoch = 0;

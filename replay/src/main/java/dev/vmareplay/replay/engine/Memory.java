@@ -131,7 +131,7 @@ final class Memory {
             return;
         }
         AnonVma a = findMergeableAnonVma(mm, v);
-        v.anonVma = a != null ? a : new AnonVma();
+        v.anonVma = a != null ? a : mm.ids.anonVma();
         v.anonChain = 1;
         v.anonAssumed = false;
         v.anonKnownEpoch = mm.epoch;

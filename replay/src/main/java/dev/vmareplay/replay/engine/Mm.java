@@ -28,6 +28,8 @@ public final class Mm {
     final FaultPolicy faultPolicy;
     final VmaTree tree = new VmaTree();
     final VmaEngine engine = new VmaEngine(this);
+    /** Numbers this mm's VMAs and anon_vmas; shared with the mms forked from it. */
+    final VmaIds ids;
     VmaObserver observer;
 
     int maxMapCount = DEFAULT_MAX_MAP_COUNT;
@@ -55,6 +57,16 @@ public final class Mm {
     }
 
     public Mm(KernelVersion version, FaultPolicy faultPolicy, VmaObserver observer) {
+        this(version, faultPolicy, observer, new VmaIds());
+    }
+
+    /**
+     * An address space numbering its VMAs with {@code ids}: a fresh {@link VmaIds} for a new
+     * family, or an earlier mm's when this one replaces it (a driver re-seeding an address space
+     * from a snapshot keeps its ids apart from those of the VMAs it had).
+     */
+    public Mm(KernelVersion version, FaultPolicy faultPolicy, VmaObserver observer, VmaIds ids) {
+        this.ids = ids;
         this.version = version;
         this.faultPolicy = faultPolicy;
         this.observer = observer == null ? VmaObserver.NONE : observer;
@@ -65,6 +77,9 @@ public final class Mm {
     public KernelVersion version() { return version; }
 
     public FaultPolicy faultPolicy() { return faultPolicy; }
+
+    /** The numbering of this mm's VMAs and anon_vmas (its family's, see {@link VmaIds}). */
+    public VmaIds ids() { return ids; }
 
     public void setObserver(VmaObserver observer) {
         this.observer = observer == null ? VmaObserver.NONE : observer;
@@ -268,7 +283,7 @@ public final class Mm {
                 || tree.findIntersecting(start, end) != null) {
                 return null;
             }
-            Vma v = new Vma(start, end, pgoffSet ? pgoff : start >>> PAGE_SHIFT, flags, file);
+            Vma v = new Vma(ids.vma(), start, end, pgoffSet ? pgoff : start >>> PAGE_SHIFT, flags, file);
             v.anonName = name;
             v.label = label;
             v.special = special;
@@ -292,7 +307,7 @@ public final class Mm {
                         a = seedShare(v, n);
                     }
                 }
-                v.anonVma = a != null ? a : new AnonVma();
+                v.anonVma = a != null ? a : ids.anonVma();
                 v.anonChain = forkChild ? 2 : 1;
             }
             return v;

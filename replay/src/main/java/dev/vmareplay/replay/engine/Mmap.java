@@ -224,7 +224,7 @@ final class Mmap {
             if (f == null && (vmFlags & VM_SHARED) != 0) {
                 f = newAnonShmemFile(mm);
             }
-            vma = new Vma(addr, end, pgoff, vmFlags, f);
+            vma = new Vma(mm.ids.vma(), addr, end, pgoff, vmFlags, f);
             vma.anonKnownEpoch = mm.epoch;
             mm.link(vma);
             mm.emit(Kind.NEW_NONE, null, addr, end, 0, false, vma);
@@ -339,7 +339,7 @@ final class Mmap {
         if (mm.preallocFails()) {
             return Errno.ENOMEM;
         }
-        Vma v = new Vma(addr, addr + len, addr >>> PAGE_SHIFT, flags, null);
+        Vma v = new Vma(mm.ids.vma(), addr, addr + len, addr >>> PAGE_SHIFT, flags, null);
         v.anonKnownEpoch = mm.epoch;
         mm.link(v);
         mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, false, v);

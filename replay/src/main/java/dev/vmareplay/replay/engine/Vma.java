@@ -13,10 +13,8 @@ public final class Vma {
     /** A special mapping: never merges (VM_DONTEXPAND), refuses to be split (may_split). */
     public enum Special { VDSO, VVAR, VVAR_VCLOCK, VSYSCALL, UPROBES, OTHER }
 
-    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
-
-    /** Identity of this VMA object (the kernel's pointer), unique in the JVM; a dup gets a new one. */
-    final long id = IDS.incrementAndGet();
+    /** Identity of this VMA object (the kernel's pointer), unique in its {@link VmaIds} family; a dup gets a new one. */
+    final long id;
     long start;
     long end;
     long pgoff;
@@ -38,7 +36,8 @@ public final class Vma {
     /** Epoch (Mm call counter) in which the anon state was last known for certain. */
     long anonKnownEpoch;
 
-    Vma(long start, long end, long pgoff, long flags, VmaFile file) {
+    Vma(long id, long start, long end, long pgoff, long flags, VmaFile file) {
+        this.id = id;
         this.start = start;
         this.end = end;
         this.pgoff = pgoff;
@@ -46,9 +45,9 @@ public final class Vma {
         this.file = file;
     }
 
-    /** vm_area_dup(): every attribute copied, the anon_vma shared (chain cloned). */
-    Vma dup() {
-        Vma v = new Vma(start, end, pgoff, flags, file);
+    /** vm_area_dup(): every attribute copied, the anon_vma shared (chain cloned); the copy is VMA {@code id}. */
+    Vma dup(long id) {
+        Vma v = new Vma(id, start, end, pgoff, flags, file);
         v.anonVma = anonVma;
         v.anonChain = anonChain;
         v.policy = policy;

@@ -684,7 +684,7 @@ public final class VmaEngine {
         Memory.materialize(mm, vma);
         long os = vma.start;
         long oe = vma.end;
-        Vma n = vma.dup();
+        Vma n = vma.dup(mm.ids.vma());
         if (newBelow) {
             n.end = addr;
             mm.setRange(vma, addr, vma.end, vma.pgoff + ((addr - os) >>> Mm.PAGE_SHIFT));
@@ -840,7 +840,7 @@ public final class VmaEngine {
         if (g.nomem() || mm.preallocFails()) {
             return new CopiedVma(null, vma, Errno.ENOMEM);
         }
-        newVma = vma.dup();
+        newVma = vma.dup(mm.ids.vma());
         newVma.start = addr;
         newVma.end = addr + len;
         newVma.pgoff = pgoff;

@@ -25,7 +25,7 @@ class VmaTreeTest {
     final TreeMap<Long, Vma> model = new TreeMap<>(Long::compareUnsigned);
 
     Vma vmaAt(long page) {
-        return new Vma(BASE + page * 2 * P, BASE + page * 2 * P + P, 0, 0, null);
+        return new Vma(page + 1, BASE + page * 2 * P, BASE + page * 2 * P + P, 0, 0, null);
     }
 
     void insert(Vma v) {
