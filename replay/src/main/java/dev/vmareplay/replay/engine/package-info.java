@@ -52,6 +52,12 @@
  *       mas_walk re-uses an active node); a descent is O(log n) with 32 keys per node. Every
  *       range walk of the families is a {@code for_each_vma_range}. {@code Addr}: unsigned
  *       address arithmetic and PAGE_ALIGN.</li>
+ *   <li>{@link dev.vmareplay.replay.engine.Errno}: the errno values
+ *       (include/uapi/asm-generic/errno-base.h, errno.h). {@link dev.vmareplay.replay.engine.KernelVersion}:
+ *       where 6.1, 6.12 and 6.18 differ (each rule names the kernel change).</li>
+ *   <li>{@link dev.vmareplay.replay.engine.VmaEvent} / {@link dev.vmareplay.replay.engine.VmaObserver}:
+ *       no kernel file: what each primitive did (the vmg outcome, a split, a removal, a refusal
+ *       and its rule), and each VMA entering and leaving the tree, for the replay to count.</li>
  * </ul>
  *
  * <h2>Kernel preconditions</h2>
