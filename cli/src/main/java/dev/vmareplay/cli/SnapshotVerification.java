@@ -48,6 +48,8 @@ final class SnapshotVerification {
         int exitStatus = Integer.MIN_VALUE;
         String detail = "";
         final List<String> divergences = new ArrayList<>();
+        /** the calls perf printed only half of, as inferred (a MATCH that rests on them says so) */
+        final List<String> halves = new ArrayList<>();
         long divergenceCount;
         /** after the start snapshot: write faults seen (anon_vma state observed), mmap lock lines (order observed) */
         long writeFaults, faults, locks, threads, reconciledHalves;
@@ -158,7 +160,10 @@ final class SnapshotVerification {
             public void onDivergence(Divergence d) {
                 Image img = current.get(d.pid());
                 if (img == null || img.outcome != null) return;
-                if (d.cause().equals(dev.vmareplay.replay.outcome.DivergenceCause.RESULT_ONLY.label())) img.reconciledHalves++;
+                if (d.cause().equals(dev.vmareplay.replay.outcome.DivergenceCause.RESULT_ONLY.label())) {
+                    img.reconciledHalves++;
+                    if (img.halves.size() < 10) img.halves.add("event " + d.seq() + ": " + d.detail());
+                }
                 img.divergenceCount++;
                 if (img.divergences.size() < 10) img.divergences.add("event " + d.seq() + ": " + d.cause() + ": " + d.detail());
             }
@@ -175,6 +180,7 @@ final class SnapshotVerification {
                     img.divergenceCount = 0;
                     img.assumed.clear();
                     img.reconciledHalves = 0;
+                    img.halves.clear();
                     return;
                 }
                 if (img.n < 0) img.n = p.image(); // a forked child that never exec'd: image 0
@@ -208,10 +214,13 @@ final class SnapshotVerification {
             String who = "pid " + img.pid + (img.exe != null ? " (" + img.exe + ")" : "")
                     + (img.n > 1 ? " image " + img.n : "");
             switch (img.outcome) {
-                case MATCH -> out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n%s", "MATCH", who,
-                        img.comparison.expectedCount(), dir.dir().relativize(img.end),
-                        img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "",
-                        "           " + observed(img) + "\n");
+                case MATCH -> {
+                    out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n%s", "MATCH", who,
+                            img.comparison.expectedCount(), dir.dir().relativize(img.end),
+                            img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "",
+                            "           " + observed(img) + "\n");
+                    for (String h : img.halves) out.println("             " + h);
+                }
                 case DIFFERENT -> {
                     LayoutComparison cmp = img.comparison;
                     out.printf("  %-8s %s: %d VMAs in %s, %d replayed, %d matching%n", "DIFFERENT", who,
