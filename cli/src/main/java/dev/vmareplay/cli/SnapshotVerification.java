@@ -265,7 +265,12 @@ final class SnapshotVerification {
      */
     static String observed(Image img) {
         StringBuilder sb = new StringBuilder();
-        if (img.writeFaults > 0) sb.append("anon_vma state observed (").append(img.writeFaults).append(" write faults)");
+        if (img.writeFaults > 0) {
+            sb.append("anon_vma state observed (").append(img.writeFaults).append(" write faults)");
+            // under observed faults only the seed's sharing is an assumption (FaultPolicy.OBSERVED_ONLY)
+            if (!img.assumed.isEmpty()) sb.append(", but ").append(img.assumed.size())
+                    .append(" merge decision(s) rested on an anon_vma the start snapshot's neighbours were assumed to share (a snapshot cannot show it)");
+        }
         else if (img.faults > 0) sb.append("anon_vma state from page faults that do not say read or write (perf trace -F without the write-fault tracepoints)");
         else sb.append("anon_vma state assumed (").append(img.assumed.size())
                 .append(" merge decision(s) rested on it: re-record with --perf to observe it)");
@@ -287,7 +292,9 @@ final class SnapshotVerification {
         for (long[] a : img.assumed) {
             // a decision at or next to the range (a refused or taken merge with a neighbour)
             if (Long.compareUnsigned(a[0], hi) <= 0 && Long.compareUnsigned(lo, a[1]) <= 0) {
-                return "anon_vma state assumed (event " + a[2] + "): re-record with --perf to observe it";
+                return img.writeFaults > 0
+                        ? "anon_vma sharing of the start snapshot's neighbours assumed (event " + a[2] + "): a snapshot cannot show it"
+                        : "anon_vma state assumed (event " + a[2] + "): re-record with --perf to observe it";
             }
         }
         if (img.locks == 0 && img.threads > 0) return "call order assumed from print order (threads): re-record with --perf to observe it";

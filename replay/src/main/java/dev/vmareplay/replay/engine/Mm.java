@@ -256,10 +256,10 @@ public final class Mm {
         public Seed closeHook(boolean c) { this.close = c; return this; }
 
         /**
-         * Inserts the VMA. An anon_vma is shared with an adjacent seeded neighbour when the
-         * kernel's find_mergeable_anon_vma() would have shared it, unless the two VMAs would be
-         * mergeable if they shared one (then the kernel would have merged them: they must have
-         * different anon_vmas).
+         * Inserts the VMA. An anon_vma is shared with an adjacent written seeded neighbour when
+         * the two could have been one VMA that a split separated (see {@link #seedShare}), unless
+         * they would be mergeable if they shared one (then the kernel would have merged them: they
+         * must have different anon_vmas).
          *
          * @return the VMA, or null when [start, end) is invalid or overlaps an existing VMA
          */
@@ -276,6 +276,7 @@ public final class Mm {
             v.uffdCtx = uffd;
             v.closeHook = close;
             v.anonKnownEpoch = epoch;
+            v.seedOrigin = v.id;
             if (special != null) {
                 v.flags |= VM_DONTEXPAND;
             }
@@ -298,18 +299,41 @@ public final class Mm {
             return v;
         }
 
+        /**
+         * The anon_vma adjacent VMAs a and b (in that order, one of them written) are taken to
+         * share, or null. A snapshot cannot show sharing. Two written anonymous neighbours that
+         * differ only in flags a split can separate (mprotect's access bits and VM_ACCOUNT,
+         * pkey_mprotect's key, mlock's VM_LOCKED/VM_LOCKONFAULT) with contiguous pgoffs were most
+         * often one VMA: __split_vma() gives both halves the one anon_vma, and so does
+         * find_mergeable_anon_vma() for a neighbour first written later (mm/vma.c). It is an
+         * assumption all the same, marked on the anon_vma: every merge decision resting on it is
+         * reported assumed ({@link VmaEngine}).
+         */
         private AnonVma seedShare(Vma a, Vma b) {
             if (a == null || b == null) {
                 return null;
             }
-            Vma other = a == null ? null : (a.anonVma != null ? a : b.anonVma != null ? b : null);
-            if (other == null || other.anonChain != 1 || !Memory.anonVmaCompatible(Mm.this, a, b)) {
+            Vma other = a.anonVma != null ? a : b.anonVma != null ? b : null;
+            if (other == null || other.anonChain != 1 || !couldBeOneVma(a, b)) {
                 return null;
             }
             boolean wouldMerge = a.flags == b.flags && a.uffdCtx == b.uffdCtx
                 && java.util.Objects.equals(a.anonName, b.anonName) && !a.hasCloseHook() && !b.hasCloseHook()
                 && a.special == null && b.special == null;
-            return wouldMerge ? null : other.anonVma;
+            if (wouldMerge) {
+                return null;
+            }
+            other.anonVma.seedShared = true;
+            return other.anonVma;
+        }
+
+        /** a and b could be the two halves of one VMA split by mprotect, pkey_mprotect or mlock. */
+        private boolean couldBeOneVma(Vma a, Vma b) {
+            long separable = VM_ACCESS_FLAGS | VM_ACCOUNT | VM_PKEY_MASK | VM_LOCKED_MASK
+                | (version.stickyFlags() ? VM_STICKY : VM_SOFTDIRTY);
+            return a.end == b.start && MemPolicy.equal(a.policy, b.policy) && VmaFile.same(a.file, b.file)
+                && ((a.flags ^ b.flags) & ~separable) == 0
+                && b.pgoff == a.pgoff + ((b.start - a.start) >>> PAGE_SHIFT);
         }
     }
 
@@ -318,6 +342,16 @@ public final class Mm {
     /** Reports an event that has no subject VMA (a refused merge). */
     void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, boolean assumed) {
         emit(kind, reason, start, end, legacy, assumed, null);
+    }
+
+    /**
+     * Reports a merge decision of g: assumed when it rested on the fault policy's assumption
+     * (never under {@link FaultPolicy#OBSERVED_ONLY}) or on an anon_vma the seed assumed shared,
+     * which no fault shows.
+     */
+    void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, VmaMergeState g, Vma subject) {
+        boolean assumed = (g.assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY) || g.seedShareAssumed;
+        observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed, subject == null ? 0 : subject.id));
     }
 
     /** Reports an event about {@code subject} (the target, the split VMA, the new or removed one). */
