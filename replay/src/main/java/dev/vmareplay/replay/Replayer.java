@@ -466,7 +466,7 @@ public final class Replayer {
         if (s.kernelMm != 0) kernelMms.remove(s.kernelMm, s); // the kernel reuses the value for a later process
         deliver();
         listener.onFinalLayout(s.id, FinalLayout.layouts(s.mm));
-        if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak);
+        if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak.layouts());
         finalLayouts.put(s.pid, FinalLayout.of(s.mm));
     }
 
@@ -552,7 +552,8 @@ public final class Replayer {
 
         /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
         int peakCount;
-        List<VmaLayout> peak;
+        /** Taken at the last kept peak, null before the first (rendered only at the end: {@link FinalLayout.Capture}). */
+        FinalLayout.Capture peak;
         long peakSeq = -1;
 
         AddressSpace(long id, int pid, String exe) {
@@ -566,8 +567,9 @@ public final class Replayer {
 
         void atNewPeak(long seq) {
             peakCount = mm.mapCount();
-            if (peak != null && peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
-            peak = FinalLayout.layouts(mm);
+            if (peak == null) peak = new FinalLayout.Capture();
+            else if (peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
+            peak.take(mm);
             peakSeq = seq;
         }
     }
