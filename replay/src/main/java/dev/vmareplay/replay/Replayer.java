@@ -314,6 +314,7 @@ public final class Replayer {
         } else {
             image = markerImages.getOrDefault(pid, 0);
             snapshot = dir.find(pid, image, SnapshotDir.Kind.END);
+            EntryOnlyMremap.unresolved(this, space, e.seq()); // before the layout is compared: say what it lacks
         }
         deliver();
         listener.onSnapshotPoint(new SnapshotPoint(e.seq(), pid, m.start(), image, snapshot, FinalLayout.layouts(space.mm)));
@@ -323,6 +324,7 @@ public final class Replayer {
     private void reseed(AddressSpace space, Path snapshot, long seq) {
         Mm old = space.mm;
         space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
+        space.entryOnlyMremap = null; // the snapshot shows where it went
         Mm mm = newMm(space);
         Event saved = current;
         current = null; // seeding is not caused by an event
@@ -460,6 +462,7 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
+        EntryOnlyMremap.unresolved(this, s, current != null ? current.seq() : -1);
         if (s.kernelMm != 0) kernelMms.remove(s.kernelMm, s); // the kernel reuses the value for a later process
         deliver();
         listener.onFinalLayout(s.id, FinalLayout.layouts(s.mm));
@@ -542,6 +545,8 @@ public final class Replayer {
          *  stack and the vdso without any syscall showing it. */
         boolean execd;
         boolean finished;
+        /** An mremap perf printed without its result that moved, waiting for the call that names where. */
+        EntryOnlyMremap.Waiting entryOnlyMremap;
         /** The kernel's identity of this address space (its mm_struct's address), from the mmap lock lines; 0 before one. */
         long kernelMm;
 

@@ -10,6 +10,8 @@ public final class AnonVma {
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     private final long id = IDS.incrementAndGet();
+    /** Seeding gave this one anon_vma to neighbours a snapshot showed apart: an assumption ({@code Mm.Seed}). */
+    boolean seedShared;
 
     public long id() {
         return id;

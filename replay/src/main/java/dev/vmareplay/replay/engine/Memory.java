@@ -131,6 +131,12 @@ final class Memory {
             return;
         }
         AnonVma a = findMergeableAnonVma(mm, v);
+        if (a != null) {
+            // the tie to that neighbour is the model's own (find_mergeable_anon_vma): v counts as
+            // a piece of the neighbour's seeded VMA, if any
+            Vma n = mm.tree.next(v);
+            v.seedOrigin = n != null && n.anonVma == a ? n.seedOrigin : mm.tree.prev(v).seedOrigin;
+        }
         v.anonVma = a != null ? a : new AnonVma();
         v.anonChain = 1;
         v.anonAssumed = false;

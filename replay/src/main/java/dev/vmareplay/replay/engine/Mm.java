@@ -203,6 +203,16 @@ public final class Mm {
         emit(kind, reason, start, end, legacy, assumed, null);
     }
 
+    /**
+     * Reports a merge decision of g: assumed when it rested on the fault policy's assumption
+     * (never under {@link FaultPolicy#OBSERVED_ONLY}) or on an anon_vma the seed assumed shared,
+     * which no fault shows.
+     */
+    void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, VmaMergeState g, Vma subject) {
+        boolean assumed = (g.assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY) || g.seedShareAssumed;
+        observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed, subject == null ? 0 : subject.id));
+    }
+
     /** Reports an event about {@code subject} (the target, the split VMA, the new or removed one). */
     void emit(Kind kind, RefusalReason reason, long start, long end, int legacy, boolean assumed, Vma subject) {
         observer.on(new VmaEvent(kind, reason, start, end, legacy, assumed && faultPolicy != FaultPolicy.OBSERVED_ONLY,

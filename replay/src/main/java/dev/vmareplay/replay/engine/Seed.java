@@ -67,10 +67,10 @@ public final class Seed {
     public Seed closeHook(boolean c) { this.close = c; return this; }
 
     /**
-     * Inserts the VMA. An anon_vma is shared with an adjacent seeded neighbour when the
-     * kernel's find_mergeable_anon_vma() would have shared it, unless the two VMAs would be
-     * mergeable if they shared one (then the kernel would have merged them: they must have
-     * different anon_vmas).
+     * Inserts the VMA. An anon_vma is shared with an adjacent written seeded neighbour when
+     * the two could have been one VMA that a split separated (see {@link #seedShare}), unless
+     * they would be mergeable if they shared one (then the kernel would have merged them: they
+     * must have different anon_vmas).
      *
      * @return the VMA, or null when [start, end) is invalid or overlaps an existing VMA
      */
@@ -87,6 +87,7 @@ public final class Seed {
         v.uffdCtx = uffd;
         v.closeHook = close;
         v.anonKnownEpoch = mm.epoch;
+        v.seedOrigin = v.id;
         if (special != null) {
             v.flags |= VM_DONTEXPAND;
         }
@@ -109,17 +110,40 @@ public final class Seed {
         return v;
     }
 
+    /**
+     * The anon_vma adjacent VMAs a and b (in that order, one of them written) are taken to
+     * share, or null. A snapshot cannot show sharing. Two written anonymous neighbours that
+     * differ only in flags a split can separate (mprotect's access bits and VM_ACCOUNT,
+     * pkey_mprotect's key, mlock's VM_LOCKED/VM_LOCKONFAULT) with contiguous pgoffs were most
+     * often one VMA: __split_vma() gives both halves the one anon_vma, and so does
+     * find_mergeable_anon_vma() for a neighbour first written later (mm/vma.c). It is an
+     * assumption all the same, marked on the anon_vma: every merge decision resting on it is
+     * reported assumed ({@link VmaEngine}).
+     */
     private AnonVma seedShare(Vma a, Vma b) {
         if (a == null || b == null) {
             return null;
         }
-        Vma other = a == null ? null : (a.anonVma != null ? a : b.anonVma != null ? b : null);
-        if (other == null || other.anonChain != 1 || !Memory.anonVmaCompatible(mm, a, b)) {
+        Vma other = a.anonVma != null ? a : b.anonVma != null ? b : null;
+        if (other == null || other.anonChain != 1 || !couldBeOneVma(a, b)) {
             return null;
         }
         boolean wouldMerge = a.flags == b.flags && a.uffdCtx == b.uffdCtx
             && java.util.Objects.equals(a.anonName, b.anonName) && !a.hasCloseHook() && !b.hasCloseHook()
             && a.special == null && b.special == null;
-        return wouldMerge ? null : other.anonVma;
+        if (wouldMerge) {
+            return null;
+        }
+        other.anonVma.seedShared = true;
+        return other.anonVma;
+    }
+
+    /** a and b could be the two halves of one VMA split by mprotect, pkey_mprotect or mlock. */
+    private boolean couldBeOneVma(Vma a, Vma b) {
+        long separable = VM_ACCESS_FLAGS | VM_ACCOUNT | VM_PKEY_MASK | VM_LOCKED_MASK
+            | (mm.version.stickyFlags() ? VM_STICKY : VM_SOFTDIRTY);
+        return a.end == b.start && MemPolicy.equal(a.policy, b.policy) && VmaFile.same(a.file, b.file)
+            && ((a.flags ^ b.flags) & ~separable) == 0
+            && b.pgoff == a.pgoff + ((b.start - a.start) >>> PAGE_SHIFT);
     }
 }

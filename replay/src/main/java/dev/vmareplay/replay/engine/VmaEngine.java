@@ -161,6 +161,7 @@ public final class VmaEngine {
         if (prev.pgoff + prev.pages() != g.pgoff) {
             return RefusalReason.PGOFF;
         }
+        g.seedShareAssumed |= seedShareAssumed(prev, g.middle != null ? g.middle : g.copiedFrom);
         return null;
     }
 
@@ -185,6 +186,7 @@ public final class VmaEngine {
         if (next.pgoff != g.pgoff + ((g.end - g.start) >>> Mm.PAGE_SHIFT)) {
             return RefusalReason.PGOFF;
         }
+        g.seedShareAssumed |= seedShareAssumed(next, g.middle != null ? g.middle : g.copiedFrom);
         return null;
     }
 
@@ -229,7 +231,21 @@ public final class VmaEngine {
             AnonVma na = flipNext ? (next.anonVma == null ? new AnonVma() : null) : next.anonVma;
             g.assumed |= pairOk(pa, na) != ok;
         }
+        if (ok) {
+            g.seedShareAssumed |= seedShareAssumed(prev, next);
+        }
         return ok ? null : RefusalReason.ANON_VMA;
+    }
+
+    /**
+     * Whether a and b are anon_vma-compatible only because seeding assumed they share one: they
+     * hold the same anon_vma, seeding gave it to neighbours a snapshot showed apart, and they
+     * come from different seeded VMAs (pieces of one seeded VMA share it for certain). With two
+     * distinct anon_vmas, is_mergeable_anon_vma() would have refused the merge.
+     */
+    private static boolean seedShareAssumed(Vma a, Vma b) {
+        return a != null && b != null && a.anonVma != null && a.anonVma == b.anonVma && a.anonVma.seedShared
+            && a.seedOrigin != b.seedOrigin;
     }
 
     private static boolean pairOk(AnonVma a, AnonVma b) {
@@ -245,7 +261,7 @@ public final class VmaEngine {
     }
 
     private void refused(VmaMergeState g, RefusalReason reason) {
-        mm.emit(Kind.REFUSED, reason, g.start, g.end, 0, g.assumed);
+        mm.emit(Kind.REFUSED, reason, g.start, g.end, 0, g, null);
     }
 
     // ------------------------------------------------------------------ new range
@@ -319,7 +335,7 @@ public final class VmaEngine {
             if (canMergeRight && !canMergeRemoveVma(next)) {
                 g.end = end;
                 both = false;
-                mm.emit(Kind.REFUSED, RefusalReason.CLOSE, end, next.end, 0, g.assumed);
+                mm.emit(Kind.REFUSED, RefusalReason.CLOSE, end, next.end, 0, g, null);
             }
         }
         if (g.target == null) {
@@ -332,7 +348,7 @@ public final class VmaEngine {
         }
         g.state = VmaMergeState.State.SUCCESS;
         g.kind = both ? Kind.NEW_BOTH : canMergeLeft ? Kind.NEW_LEFT : Kind.NEW_RIGHT;
-        mm.emit(g.kind, null, g.target.start, g.target.end, legacyCase(g.kind), g.assumed, g.target);
+        mm.emit(g.kind, null, g.target.start, g.target.end, legacyCase(g.kind), g, g.target);
         return g.target;
     }
 
@@ -448,7 +464,7 @@ public final class VmaEngine {
         // If we cannot delete next, then we can reduce the operation to merging prev and middle
         // (thereby deleting middle).
         if (g.removeNext && !canMergeRemoveVma(next)) {
-            mm.emit(Kind.REFUSED, RefusalReason.CLOSE, start, end, 0, g.assumed);
+            mm.emit(Kind.REFUSED, RefusalReason.CLOSE, start, end, 0, g, null);
             g.removeNext = false;
             mergeRight = false;
             mergeBoth = false;
@@ -536,7 +552,7 @@ public final class VmaEngine {
         g.target.flags |= sticky;
         g.state = VmaMergeState.State.SUCCESS;
         g.kind = kind;
-        mm.emit(kind, null, g.target.start, g.target.end, legacyCase(kind), g.assumed, g.target);
+        mm.emit(kind, null, g.target.start, g.target.end, legacyCase(kind), g, g.target);
         return g.target;
     }
 
@@ -649,7 +665,7 @@ public final class VmaEngine {
     public int vmaExpand(VmaMergeState g) {
         int r = vmaExpandInternal(g);
         if (r == 0) {
-            mm.emit(Kind.EXPAND, null, g.target.start, g.target.end, 0, g.assumed, g.target);
+            mm.emit(Kind.EXPAND, null, g.target.start, g.target.end, 0, g, g.target);
         }
         return r;
     }
@@ -954,7 +970,7 @@ public final class VmaEngine {
         newVma.end = addr + len;
         newVma.pgoff = pgoff;
         mm.link(newVma);
-        mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g.assumed, newVma);
+        mm.emit(Kind.NEW_NONE, null, addr, addr + len, 0, g, newVma);
         return new CopiedVma(newVma, vma, 0);
     }
 
