@@ -48,6 +48,8 @@ final class SnapshotVerification {
         int exitStatus = Integer.MIN_VALUE;
         String detail = "";
         final List<String> divergences = new ArrayList<>();
+        /** the calls perf printed only half of, as inferred (a MATCH that rests on them says so) */
+        final List<String> halves = new ArrayList<>();
         long divergenceCount;
         /** after the start snapshot: write faults seen (anon_vma state observed), mmap lock lines (order observed) */
         long writeFaults, faults, locks, threads, reconciledHalves;
@@ -158,7 +160,10 @@ final class SnapshotVerification {
             public void onDivergence(Divergence d) {
                 Image img = current.get(d.pid());
                 if (img == null || img.outcome != null) return;
-                if (d.cause().equals(dev.vmareplay.replay.outcome.DivergenceCause.RESULT_ONLY.label())) img.reconciledHalves++;
+                if (d.cause().equals(dev.vmareplay.replay.outcome.DivergenceCause.RESULT_ONLY.label())) {
+                    img.reconciledHalves++;
+                    if (img.halves.size() < 10) img.halves.add("event " + d.seq() + ": " + d.detail());
+                }
                 img.divergenceCount++;
                 if (img.divergences.size() < 10) img.divergences.add("event " + d.seq() + ": " + d.cause() + ": " + d.detail());
             }
@@ -175,6 +180,7 @@ final class SnapshotVerification {
                     img.divergenceCount = 0;
                     img.assumed.clear();
                     img.reconciledHalves = 0;
+                    img.halves.clear();
                     return;
                 }
                 if (img.n < 0) img.n = p.image(); // a forked child that never exec'd: image 0
@@ -208,10 +214,13 @@ final class SnapshotVerification {
             String who = "pid " + img.pid + (img.exe != null ? " (" + img.exe + ")" : "")
                     + (img.n > 1 ? " image " + img.n : "");
             switch (img.outcome) {
-                case MATCH -> out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n%s", "MATCH", who,
-                        img.comparison.expectedCount(), dir.dir().relativize(img.end),
-                        img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "",
-                        "           " + observed(img) + "\n");
+                case MATCH -> {
+                    out.printf("  %-8s %s: %d VMAs at exit equal %s%s%n%s", "MATCH", who,
+                            img.comparison.expectedCount(), dir.dir().relativize(img.end),
+                            img.divergenceCount > 0 ? " (" + img.divergenceCount + " divergences reconciled on the way)" : "",
+                            "           " + observed(img) + "\n");
+                    for (String h : img.halves) out.println("             " + h);
+                }
                 case DIFFERENT -> {
                     LayoutComparison cmp = img.comparison;
                     out.printf("  %-8s %s: %d VMAs in %s, %d replayed, %d matching%n", "DIFFERENT", who,
@@ -256,7 +265,12 @@ final class SnapshotVerification {
      */
     static String observed(Image img) {
         StringBuilder sb = new StringBuilder();
-        if (img.writeFaults > 0) sb.append("anon_vma state observed (").append(img.writeFaults).append(" write faults)");
+        if (img.writeFaults > 0) {
+            sb.append("anon_vma state observed (").append(img.writeFaults).append(" write faults)");
+            // under observed faults only the seed's sharing is an assumption (FaultPolicy.OBSERVED_ONLY)
+            if (!img.assumed.isEmpty()) sb.append(", but ").append(img.assumed.size())
+                    .append(" merge decision(s) rested on an anon_vma the start snapshot's neighbours were assumed to share (a snapshot cannot show it)");
+        }
         else if (img.faults > 0) sb.append("anon_vma state from page faults that do not say read or write (perf trace -F without the write-fault tracepoints)");
         else sb.append("anon_vma state assumed (").append(img.assumed.size())
                 .append(" merge decision(s) rested on it: re-record with --perf to observe it)");
@@ -278,7 +292,9 @@ final class SnapshotVerification {
         for (long[] a : img.assumed) {
             // a decision at or next to the range (a refused or taken merge with a neighbour)
             if (Long.compareUnsigned(a[0], hi) <= 0 && Long.compareUnsigned(lo, a[1]) <= 0) {
-                return "anon_vma state assumed (event " + a[2] + "): re-record with --perf to observe it";
+                return img.writeFaults > 0
+                        ? "anon_vma sharing of the start snapshot's neighbours assumed (event " + a[2] + "): a snapshot cannot show it"
+                        : "anon_vma state assumed (event " + a[2] + "): re-record with --perf to observe it";
             }
         }
         if (img.locks == 0 && img.threads > 0) return "call order assumed from print order (threads): re-record with --perf to observe it";

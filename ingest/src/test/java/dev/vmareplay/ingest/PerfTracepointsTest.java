@@ -202,4 +202,44 @@ class PerfTracepointsTest {
         assertThat(((Call.Mmap) st.events().get(0).call()).flags()).isEqualTo(0x28);
         assertThat(((Call.Mmap) pf.events().get(0).call()).flags()).isEqualTo(0x28);
     }
+
+    @Test
+    void anEntryHalfWhoseResultNeverCameIsPassedOnWithAnUnknownResultInItsLockPlace() throws IOException {
+        // real-python3 perf-trace-Fw, the [continued] line of the mremap at 161.604 taken out (as
+        // perf 6.1 printed a perl mremap): the thread's next call line shows it will not come
+        Result r = TestSupport.parse(dir, """
+                   161.604 (         ): python3/13459 mremap(addr: 0x7f5d6dab3000, old_len: 278528, new_len: 315392, flags: MAYMOVE) ...
+                   161.614 (         ): python3/13459 mmap_lock:mmap_lock_acquire_returned(mm: 0xffff88812dff3200, memcg_id: 5315, write: 1, success: 1)
+                   161.665 (         ): python3/13459 exceptions:page_fault_user(address: 0x7f5d6c961030, ip: 5231956, error_code: 6)
+                   161.676 ( 0.000 ms): python3/13459 minfault [PyUnicode_New+0x164] => //anon@0x7f5d6c961030 (d.)
+                   161.700 ( 0.011 ms): python3/13459 brk(brk: 0x1c9e000)                                               = 0x1c9e000
+                   170.806 (         ): python3/13459 mremap(addr: 0x7f5d6c8b3000, old_len: 315392, new_len: 352256, flags: MAYMOVE) ...
+                   170.816 (         ): python3/13459 mmap_lock:mmap_lock_acquire_returned(mm: 0xffff88812dff3200, memcg_id: 5315, write: 1, success: 1)
+                   170.806 ( 0.044 ms): python3/13459  ... [continued]: mremap())                                           = 0x7f5d6daa1000
+                """, TraceFormat.PERF_TRACE);
+        assertThat(r.stats().get(LineClass.MALFORMED)).isZero();
+        assertThat(r.stats().get(LineClass.ORPHANED)).isEqualTo(1);
+        assertThat(r.events()).extracting(e -> e.syscall() + (e.retKnown() ? " = 0x" + Long.toHexString(e.ret()) : " = ?")).containsExactly(
+                "mmap_lock = 0x0", "mremap = ?",      // at its acquisition, before the fault and the brk that came after it
+                "minfault = 0x0", "brk = 0x1c9e000",
+                "mmap_lock = 0x0", "mremap = 0x7f5d6daa1000");
+        assertThat(r.events().get(1).call()).isEqualTo(new Call.Mremap(0x7f5d6dab3000L, 278528, 315392, 1, 0));
+        assertThat(r.events().get(1).source().line()).isEqualTo(1);
+    }
+
+    @Test
+    void anEntryHalfFollowedByAnotherCallsResultIsPassedOnToo() throws IOException {
+        // without lock lines (file order): a [continued] of another call also shows the pending one's result is lost
+        Result r = TestSupport.parse(dir, """
+                     1.000 (         ): perl/7 mremap(addr: 0x7f0000000000, old_len: 8192, new_len: 16384, flags: MAYMOVE) ...
+                     2.000 (         ): perl/7 munmap(addr: 0x7f0000100000, len: 16384)                             ...
+                     2.000 ( 0.002 ms): perl/7  ... [continued]: munmap())                                           = 0
+                     3.000 (         ): perl/7 read(fd: 3, buf: 0x7f0000200000, count: 16)                        ...
+                     3.000 ( 0.002 ms): perl/7  ... [continued]: mremap())                                           = 0x7f0000300000
+                """, TraceFormat.PERF_TRACE);
+        assertThat(r.stats().get(LineClass.MALFORMED)).isZero();
+        assertThat(r.stats().get(LineClass.ORPHANED)).isEqualTo(1 + 1 + 1); // the mremap's entry; the read's entry and the stray result
+        assertThat(r.events()).extracting(e -> e.call().getClass().getSimpleName() + (e.retKnown() ? " = 0x" + Long.toHexString(e.ret()) : " = ?"))
+                .containsExactly("Mremap = ?", "Munmap = 0x0", "ResultOnly = 0x7f0000300000");
+    }
 }

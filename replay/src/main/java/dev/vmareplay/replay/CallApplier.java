@@ -45,6 +45,11 @@ final class CallApplier {
             mm.mseal(m.addr(), m.len(), m.flags());
             return;
         }
+        if (!e.retKnown() && c instanceof Call.Mremap m) {
+            // perf printed the entry half and never the result: inferred from the layout and the calls after it
+            new EntryOnlyMremap(space, replayer).arrived(e, m);
+            return;
+        }
         if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
         if (c instanceof Call.Mmap m) {
             mmap(m);
@@ -173,6 +178,7 @@ final class CallApplier {
         if (!event.succeeded() && !partialOnFailure) {
             return; // a failed munmap leaves the layout as it was (but for a head split, not modelled)
         }
+        if (space.entryOnlyMremap != null) new EntryOnlyMremap(space, replayer).resolveAt(event, addr, len);
         int err = op.run();
         if (event.succeeded() && (err == Errno.ENOMEM || err == Errno.EFAULT) && fillHoles(addr, len)) {
             err = op.run();
@@ -269,6 +275,7 @@ final class CallApplier {
         if (event.errno() == Errno.EPERM) inferSeal(m.oldAddr(), m.oldLen());
         if (!event.succeeded()) return; // failed mremaps may unmap the FIXED destination; rare, not modelled
         long newAddr = event.ret();
+        if (space.entryOnlyMremap != null) new EntryOnlyMremap(space, replayer).resolveAt(event, m.oldAddr(), m.oldLen());
         int err = mm.mremap(m.oldAddr(), m.oldLen(), m.newLen(), m.flags(), newAddr);
         if (err == Errno.EFAULT && fillHoles(m.oldAddr(), Math.max(1, m.oldLen()))) {
             err = mm.mremap(m.oldAddr(), m.oldLen(), m.newLen(), m.flags(), newAddr);

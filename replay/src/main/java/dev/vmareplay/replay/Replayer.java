@@ -318,6 +318,7 @@ public final class Replayer {
         } else {
             image = markerImages.getOrDefault(pid, 0);
             snapshot = dir.find(pid, image, SnapshotDir.Kind.END);
+            EntryOnlyMremap.unresolved(this, space, e.seq()); // before the layout is compared: say what it lacks
         }
         deliver();
         listener.onSnapshotPoint(new SnapshotPoint(e.seq(), pid, m.start(), image, snapshot, FinalLayout.layouts(space.mm)));
@@ -327,6 +328,7 @@ public final class Replayer {
     private void reseed(AddressSpace space, Path snapshot, long seq) {
         Mm old = space.mm;
         space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
+        space.entryOnlyMremap = null; // the snapshot shows where it went
         Mm mm = newMm(space, old.ids()); // the same address space: its VMA ids go on
         Event saved = current;
         current = null; // seeding is not caused by an event
@@ -464,10 +466,11 @@ public final class Replayer {
     private void finish(AddressSpace s) {
         if (s.finished) return;
         s.finished = true;
+        EntryOnlyMremap.unresolved(this, s, current != null ? current.seq() : -1);
         if (s.kernelMm != 0) kernelMms.remove(s.kernelMm, s); // the kernel reuses the value for a later process
         deliver();
         listener.onFinalLayout(s.id, FinalLayout.layouts(s.mm));
-        if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak);
+        if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak.layouts());
         finalLayouts.put(s.pid, FinalLayout.of(s.mm));
     }
 
@@ -546,12 +549,15 @@ public final class Replayer {
          *  stack and the vdso without any syscall showing it. */
         boolean execd;
         boolean finished;
+        /** An mremap perf printed without its result that moved, waiting for the call that names where. */
+        EntryOnlyMremap.Waiting entryOnlyMremap;
         /** The kernel's identity of this address space (its mm_struct's address), from the mmap lock lines; 0 before one. */
         long kernelMm;
 
         /** The highest VMA count seen, and the layout kept for it (see onPeakVma). */
         int peakCount;
-        List<VmaLayout> peak;
+        /** Taken at the last kept peak, null before the first (rendered only at the end: {@link FinalLayout.Capture}). */
+        FinalLayout.Capture peak;
         long peakSeq = -1;
 
         AddressSpace(long id, int pid, String exe) {
@@ -565,8 +571,9 @@ public final class Replayer {
 
         void atNewPeak(long seq) {
             peakCount = mm.mapCount();
-            if (peak != null && peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
-            peak = FinalLayout.layouts(mm);
+            if (peak == null) peak = new FinalLayout.Capture();
+            else if (peakCount >= EXACT_PEAK_BELOW && peakCount < peak.size() * 1.02) return;
+            peak.take(mm);
             peakSeq = seq;
         }
     }

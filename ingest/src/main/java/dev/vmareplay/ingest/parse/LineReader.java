@@ -2,6 +2,9 @@ package dev.vmareplay.ingest.parse;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Splits a byte stream into lines without decoding it: the current line is
@@ -46,8 +49,7 @@ public final class LineReader {
         while (true) {
             byte[] b = buf;
             int l = lim;
-            int i = scan;
-            while (i < l && b[i] != '\n') i++;
+            int i = indexOfNewline(b, scan, l);
             if (i < l) {
                 setLine(pos, i);
                 pos = i + 1;
@@ -76,6 +78,28 @@ public final class LineReader {
             fill();
             scan += pos;
         }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * The first '\n' in b[from, to), or to. Eight bytes at a time: x = word ^ "\n\n\n\n\n\n\n\n"
+     * has a zero byte where the word has '\n', and (x - 0x01..) &amp; ~x &amp; 0x80.. sets the high bit
+     * of the lowest such byte first (the classic has-zero-byte test; bytes above the first zero
+     * may be flagged falsely, the lowest is exact), so its trailing zeros name the position.
+     */
+    static int indexOfNewline(byte[] b, int from, int to) {
+        int i = from;
+        for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+            long t = (x - LOW_BITS) & ~x & HIGH_BITS;
+            if (t != 0) return i + (Long.numberOfTrailingZeros(t) >>> 3);
+        }
+        while (i < to && b[i] != '\n') i++;
+        return i;
     }
 
     private void setLine(int s, int e) {

@@ -339,7 +339,7 @@ public final class PerfTraceParser extends LineParser {
         if (!Bytes.startsWith(b, p, e, "())")) throw new ParseError("bad [continued] line");
         Pending pd = takePending(tid);
         if (pd == null || pd.text.length < p - c + 1 || !Bytes.startsWith(pd.text, 0, pd.text.length, Bytes.str(b, c, p) + "(")) {
-            if (pd != null) countEarlier(LineClass.ORPHANED);
+            if (pd != null) entryOnly(tid, pd);
             // a continued call whose start is not in the trace (execve at trace start, clone3 in a new thread)
             int id = Sys.lookup(b, c, p);
             if (id == Sys.EXECVE || id == Sys.EXECVEAT) {
@@ -427,16 +427,20 @@ public final class PerfTraceParser extends LineParser {
             return;
         }
         if (p >= e || b[p] != '(') throw new ParseError("expected NAME(");
+        if (!paired && pending.containsKey(tid)) {
+            // a thread makes one call at a time: a new call line while one is pending means perf
+            // never printed the pending one's result (done before this line's arguments are split:
+            // entryOnly parses the pending text with the same splitter)
+            entryOnly(tid, takePending(tid));
+        }
         int close = args.split(b, p + 1, e);
         if (close < 0) throw new ParseError("unterminated argument list");
         int after = Bytes.skipSpaces(b, close + 1, e);
         if (!paired && Bytes.equals(b, after, Bytes.trimEnd(b, after, e), "...")) {
             // interrupted: the rest comes in a "[continued]" line
-            Pending old = takePending(tid);
             Pending np = new Pending(Arrays.copyOfRange(b, c, close), ts, line);
             np.key = key;
             pending.put(tid, np);
-            if (old != null) countEarlier(LineClass.ORPHANED);
             return;
         }
         parseRet(b, close + 1, e);
@@ -478,6 +482,28 @@ public final class PerfTraceParser extends LineParser {
         } else if (retKnown && errno == 0) {
             FdOp op = named.fdOp(id, ts, tid, ret);
             if (op != null) order.emit(op, key);
+        }
+    }
+
+    /**
+     * An entry half whose {@code [continued]} result never came (perf 6.1 on a perl program
+     * growing hashes with mremap, no LOST line): the thread's next call line, or a result half
+     * of another call, shows it. Counted orphaned; an mmap-family call is still passed on, with
+     * its result unknown ({@code = ?}) and in its place in lock order, for the replay to infer
+     * what it did from the layout and what follows.
+     */
+    private void entryOnly(int tid, Pending pd) {
+        countEarlier(LineClass.ORPHANED);
+        int q = 0;
+        while (q < pd.text.length && Bytes.isAlnum(pd.text[q])) q++;
+        int id = Sys.lookup(pd.text, 0, q);
+        if (id < Sys.MMAP || id > Sys.SHMDT || q >= pd.text.length || pd.text[q] != '(') return;
+        byte[] t = Arrays.copyOf(pd.text, pd.text.length + 5);
+        System.arraycopy(new byte[] {')', ' ', '=', ' ', '?'}, 0, t, pd.text.length, 5);
+        try {
+            call(t, 0, t.length, tid, pd.ts, Event.NO_TIME, pd.line, true, pd.acquired != NONE ? pd.acquired : timeOrder ? pd.key : pd.line);
+        } catch (ParseError e) {
+            // its arguments do not parse: the orphan count says it was there
         }
     }
 

@@ -10,6 +10,9 @@ package dev.vmareplay.replay.engine;
 public final class AnonVma {
     private final long id;
 
+    /** Seeding gave this one anon_vma to neighbours a snapshot showed apart: an assumption ({@code Mm.Seed}). */
+    boolean seedShared;
+
     /**
      * An anon_vma outside any address space's numbering, id 0: a test's own, or one the merge
      * rules only suppose (is_mergeable_anon_vma() asked with an uncertain state flipped). An

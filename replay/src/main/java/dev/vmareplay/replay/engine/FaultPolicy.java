@@ -14,7 +14,8 @@ package dev.vmareplay.replay.engine;
 public enum FaultPolicy {
     /**
      * The trace carries page-fault events (perf trace -F): only observed faults create anon_vmas.
-     * No decision is ever reported as assumed.
+     * No decision is reported as assumed but one resting on an anon_vma the seed assumed shared
+     * by two neighbours (a snapshot cannot show sharing, and no fault does).
      */
     OBSERVED_ONLY,
     /**

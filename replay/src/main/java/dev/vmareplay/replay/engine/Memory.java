@@ -131,6 +131,12 @@ final class Memory {
             return;
         }
         AnonVma a = findMergeableAnonVma(mm, v);
+        if (a != null) {
+            // the tie to that neighbour is the model's own (find_mergeable_anon_vma): v counts as
+            // a piece of the neighbour's seeded VMA, if any
+            Vma n = mm.tree.next(v);
+            v.seedOrigin = n != null && n.anonVma == a ? n.seedOrigin : mm.tree.prev(v).seedOrigin;
+        }
         v.anonVma = a != null ? a : mm.ids.anonVma();
         v.anonChain = 1;
         v.anonAssumed = false;
@@ -142,6 +148,8 @@ final class Memory {
      * the adjacent prev, when anon_vma_compatible() and that neighbour is not a fork child.
      */
     static AnonVma findMergeableAnonVma(Mm mm, Vma v) {
+        // the kernel steps its iterator back from v's end and VM_BUG_ONs unless it lands on v
+        assert mm.tree.contains(v.start) == v : "VM_BUG_ON_VMA(prev != vma, vma): " + v + " is not in the tree";
         Vma next = mm.tree.next(v);
         if (next != null) {
             AnonVma a = reusableAnonVma(mm, next, v, next);

@@ -35,6 +35,12 @@ public final class Vma {
     boolean anonAssumed;
     /** Epoch (Mm call counter) in which the anon state was last known for certain. */
     long anonKnownEpoch;
+    /**
+     * The seeded VMA this one comes from (its id; kept by splits, and by a VMA that reused its
+     * anon_vma), 0 for one the trace created: pieces of one seeded VMA share its anon_vma for
+     * certain, VMAs of two seeded ones only by the seed's assumption.
+     */
+    long seedOrigin;
 
     Vma(long id, long start, long end, long pgoff, long flags, VmaFile file) {
         this.id = id;
@@ -58,6 +64,7 @@ public final class Vma {
         v.label = label;
         v.anonAssumed = anonAssumed;
         v.anonKnownEpoch = anonKnownEpoch;
+        v.seedOrigin = seedOrigin;
         return v;
     }
 

@@ -37,6 +37,8 @@ public final class VmaMergeState {
 
     /** A decision rested on anon_vma state the trace cannot show (reported as assumed). */
     boolean assumed;
+    /** A decision rested on an anon_vma seeding assumed shared by two seeded VMAs (reported assumed under any fault policy). */
+    boolean seedShareAssumed;
     /** Bits of {@link #flags} that came from an assumption (mprotect's VM_ACCOUNT decision). */
     long assumedFlagMask;
     /** The proposed pgoff came from an assumption (copy_vma of a maybe-faulted anon VMA). */
@@ -93,6 +95,7 @@ public final class VmaMergeState {
     public boolean justExpand() { return justExpand; }
     public boolean giveUpOnOom() { return giveUpOnOom; }
     public boolean assumed() { return assumed; }
+    public boolean seedShareAssumed() { return seedShareAssumed; }
 
     /** vmg_nomem(). */
     boolean nomem() {

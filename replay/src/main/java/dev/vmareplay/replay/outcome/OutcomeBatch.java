@@ -157,11 +157,21 @@ public final class OutcomeBatch {
 
     /**
      * Fills one batch at a time: {@link #build} hands the rows over and starts the next batch
-     * with fresh arrays (a delivered batch is never written again).
+     * with fresh arrays (a delivered batch is never written again), allocated when first needed.
      */
     public static final class Builder {
 
         private static final int INITIAL = 256;
+        private static final Event[] NO_EVENTS = {};
+        private static final long[] NO_LONGS = {};
+        private static final int[] NO_INTS = {};
+        private static final String[] NO_STRINGS = {};
+        private static final CaseKind[] NO_KINDS = {};
+        private static final RefusalReason[] NO_REASONS = {};
+        private static final boolean[] NO_BOOLEANS = {};
+
+        /** The size each section reached in the previous batch (see {@link #reset}). */
+        private int eventHint, changeHint, timelineHint, lifeHint;
 
         private int order;
 
@@ -197,35 +207,45 @@ public final class OutcomeBatch {
             reset();
         }
 
+        /**
+         * Starts an empty batch. A section's arrays are allocated on its first row, at the size
+         * its previous batch reached: the replay builds a batch before every low-volume callback,
+         * so most batches leave most sections empty, and those share the empty arrays below.
+         */
         private void reset() {
             order = 0;
             eventCount = 0;
-            events = new Event[INITIAL];
-            eventMm = new long[INITIAL];
-            eventCallSite = new String[INITIAL];
-            eventOrder = new int[INITIAL];
+            events = NO_EVENTS;
+            eventMm = NO_LONGS;
+            eventCallSite = NO_STRINGS;
+            eventOrder = NO_INTS;
             changeCount = 0;
-            changeSeq = new long[INITIAL];
-            changePid = new int[INITIAL];
-            changeMm = new long[INITIAL];
-            changeSyscall = new String[INITIAL];
-            changeKind = new CaseKind[INITIAL];
-            changeReason = new RefusalReason[INITIAL];
-            changeStart = new long[INITIAL];
-            changeEnd = new long[INITIAL];
-            changeLegacyCase = new int[INITIAL];
-            changeAssumed = new boolean[INITIAL];
-            changeVma = new long[INITIAL];
-            changeOrder = new int[INITIAL];
+            changeSeq = NO_LONGS;
+            changePid = NO_INTS;
+            changeMm = NO_LONGS;
+            changeSyscall = NO_STRINGS;
+            changeKind = NO_KINDS;
+            changeReason = NO_REASONS;
+            changeStart = NO_LONGS;
+            changeEnd = NO_LONGS;
+            changeLegacyCase = NO_INTS;
+            changeAssumed = NO_BOOLEANS;
+            changeVma = NO_LONGS;
+            changeOrder = NO_INTS;
             timelineCount = 0;
-            timelineMm = new long[INITIAL];
-            timelineSeq = new long[INITIAL];
-            timelineTsNs = new long[INITIAL];
-            timelineVmaCount = new int[INITIAL];
-            timelineMappedBytes = new long[INITIAL];
-            timelineOrder = new int[INITIAL];
+            timelineMm = NO_LONGS;
+            timelineSeq = NO_LONGS;
+            timelineTsNs = NO_LONGS;
+            timelineVmaCount = NO_INTS;
+            timelineMappedBytes = NO_LONGS;
+            timelineOrder = NO_INTS;
             lives = new ArrayList<>();
-            lifeOrder = new int[64];
+            lifeOrder = NO_INTS;
+        }
+
+        /** The next capacity of a full section: double, or the previous batch's size to start. */
+        private static int grown(int count, int hint) {
+            return count == 0 ? Math.max(INITIAL, hint) : count * 2;
         }
 
         /** Events added since the last {@link #build}. */
@@ -241,7 +261,7 @@ public final class OutcomeBatch {
         /** An event replayed, with the address space it acted on (-1 when none). */
         public Builder event(Event e, long mmId) {
             if (eventCount == events.length) {
-                int n = eventCount * 2;
+                int n = grown(eventCount, eventHint);
                 events = Arrays.copyOf(events, n);
                 eventMm = Arrays.copyOf(eventMm, n);
                 eventCallSite = Arrays.copyOf(eventCallSite, n);
@@ -259,7 +279,7 @@ public final class OutcomeBatch {
         public Builder change(long seq, int pid, long mmId, String syscall, CaseKind kind, RefusalReason reason,
                               long start, long end, int legacyCase, boolean assumed, long vmaId) {
             if (changeCount == changeSeq.length) {
-                int n = changeCount * 2;
+                int n = grown(changeCount, changeHint);
                 changeSeq = Arrays.copyOf(changeSeq, n);
                 changePid = Arrays.copyOf(changePid, n);
                 changeMm = Arrays.copyOf(changeMm, n);
@@ -297,7 +317,7 @@ public final class OutcomeBatch {
         /** The address space's size after event {@code seq}. */
         public Builder timeline(long mmId, long seq, long tsNs, int vmaCount, long mappedBytes) {
             if (timelineCount == timelineMm.length) {
-                int n = timelineCount * 2;
+                int n = grown(timelineCount, timelineHint);
                 timelineMm = Arrays.copyOf(timelineMm, n);
                 timelineSeq = Arrays.copyOf(timelineSeq, n);
                 timelineTsNs = Arrays.copyOf(timelineTsNs, n);
@@ -318,7 +338,7 @@ public final class OutcomeBatch {
         /** A VMA's life that ended. */
         public Builder life(VmaLife life) {
             int i = lives.size();
-            if (i == lifeOrder.length) lifeOrder = Arrays.copyOf(lifeOrder, i * 2);
+            if (i == lifeOrder.length) lifeOrder = Arrays.copyOf(lifeOrder, grown(i, lifeHint));
             lives.add(life);
             lifeOrder[i] = order++;
             return this;
@@ -327,6 +347,11 @@ public final class OutcomeBatch {
         /** The rows added since the last build, as an immutable batch; the builder starts afresh. */
         public OutcomeBatch build() {
             OutcomeBatch b = new OutcomeBatch(this);
+            // a big batch's size outlives a few small ones (halving per batch)
+            eventHint = Math.max(eventCount, eventHint / 2);
+            changeHint = Math.max(changeCount, changeHint / 2);
+            timelineHint = Math.max(timelineCount, timelineHint / 2);
+            lifeHint = Math.max(lives.size(), lifeHint / 2);
             reset();
             return b;
         }

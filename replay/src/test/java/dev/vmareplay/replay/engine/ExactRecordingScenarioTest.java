@@ -179,4 +179,112 @@ class ExactRecordingScenarioTest {
         mm.mmap(w(12), pages(2), RW, ANON, null, 0);
         assertThat(mm.mremap(w(12), 0, pages(2), MREMAP_MAYMOVE | MREMAP_FIXED, w(20))).isEqualTo(Errno.EINVAL);
     }
+
+    // ---- a snapshot cannot show which written neighbours share an anon_vma -------------------
+
+    /** Seeds [startPage, endPage) of the window as written (smaps Anonymous: &gt; 0) private anonymous memory. */
+    private Vma seedWritten(long startPage, long endPage, long flags) {
+        return mm.seed(w(startPage), w(endPage)).flags(flags).anonVma(true).insert();
+    }
+
+    private static final long DATA = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+
+    @Test
+    void seeded_written_neighbours_differing_only_in_mlock_share_an_anon_vma_and_merge_back_assumed() {
+        /* The start snapshot (smaps) shows two written anonymous VMAs with contiguous pgoffs that
+         * differ only in VM_LOCKED: most often one VMA that mlock split (__split_vma() gives both
+         * halves its anon_vma), so seeding shares it. munlock merges them back, as the kernel
+         * does when they share one; with two anon_vmas it would refuse. The merge rests on the
+         * seed's assumption and says so, even under OBSERVED_ONLY (no fault shows sharing).
+         * 0123
+         * LLAA     seeded: [0,2) rw-p lo (written), [2,4) rw-p (written), one anon_vma assumed
+         * AAAA     munlock [0,2): existing-range merge with next, assumed
+         */
+        Vma locked = seedWritten(0, 2, DATA | VM_LOCKED);
+        Vma plain = seedWritten(2, 4, DATA);
+        assertThat(plain.anonVma()).isSameAs(locked.anonVma());
+        assertVma(mm, 0, 2, w(0) >>> 12, true);
+        assertVma(mm, 2, 4, w(2) >>> 12, true);
+        assertThat(mm.mapCount()).isEqualTo(2);
+
+        assertThat(mm.munlock(w(0), pages(2))).isZero();
+        assertVma(mm, 0, 4, w(0) >>> 12, true);
+        assertThat(mm.find(w(0)).anonVma()).isSameAs(plain.anonVma());
+        assertThat(mm.mapCount()).isEqualTo(1);
+        VmaEvent merge = rec.last();
+        assertThat(merge.kind()).isEqualTo(VmaEvent.Kind.EXISTING_RIGHT_FULL);
+        assertThat(merge.assumed()).as("the merge rests on the seeded anon_vma").isTrue();
+    }
+
+    @Test
+    void seeded_written_neighbours_differing_only_in_protection_merge_back_assumed() {
+        /*
+         * 0123
+         * rrAA     seeded: [0,2) r--p ac (written), [2,4) rw-p ac (written), one anon_vma assumed
+         * AAAA     mprotect [0,2) RW: existing-range merge with next, assumed
+         */
+        Vma ro = seedWritten(0, 2, DATA & ~VM_WRITE);
+        Vma rw = seedWritten(2, 4, DATA);
+        assertThat(rw.anonVma()).isSameAs(ro.anonVma());
+        assertThat(mm.mprotect(w(0), pages(2), RW)).isZero();
+        assertVma(mm, 0, 4, w(0) >>> 12, true);
+        assertThat(mm.mapCount()).isEqualTo(1);
+        assertThat(rec.last().kind()).isEqualTo(VmaEvent.Kind.EXISTING_RIGHT_FULL);
+        assertThat(rec.last().assumed()).isTrue();
+    }
+
+    @Test
+    void seeded_neighbours_that_differ_in_more_than_a_split_separates_keep_their_own_anon_vmas() {
+        /*
+         * 0123
+         * AABB     seeded: [0,2) rw-p lo (written), [2,4) rw-p dd (written): MADV_DONTDUMP is not
+         *          what mprotect or mlock changes, so no sharing is assumed; munlock then refuses
+         *          the merge on the flags, not on an assumption
+         */
+        Vma locked = seedWritten(0, 2, DATA | VM_LOCKED);
+        Vma other = seedWritten(2, 4, DATA | VM_DONTDUMP);
+        assertThat(other.anonVma()).isNotSameAs(locked.anonVma());
+        assertThat(mm.munlock(w(0), pages(2))).isZero();
+        assertThat(mm.mapCount()).isEqualTo(2);
+        assertThat(rec.events).noneMatch(VmaEvent::assumed);
+    }
+
+    @Test
+    void neighbours_split_in_the_trace_from_observed_memory_merge_back_not_assumed() {
+        /* Where the state was observed, nothing is assumed: the same layout made in the trace.
+         * 0123
+         * aaaa     mmap [0,4) rw-p
+         * AAAA     write fault: anon_vma (observed)
+         * LLAA     mlock [0,2): split, both halves keep the one anon_vma
+         * AAAA     munlock [0,2): merge back, not assumed
+         */
+        mm.mmap(w(0), pages(4), RW, ANON, null, 0);
+        mm.fault(w(0), true);
+        assertThat(mm.mlock(w(0), pages(2))).isZero();
+        assertThat(mm.mapCount()).isEqualTo(2);
+        assertThat(mm.find(w(0)).anonVma()).isSameAs(mm.find(w(2)).anonVma());
+        rec.clear();
+        assertThat(mm.munlock(w(0), pages(2))).isZero();
+        assertVma(mm, 0, 4, w(0) >>> 12, true);
+        assertThat(mm.mapCount()).isEqualTo(1);
+        assertThat(rec.last().kind()).isEqualTo(VmaEvent.Kind.EXISTING_RIGHT_FULL);
+        assertThat(rec.events).noneMatch(VmaEvent::assumed);
+    }
+
+    @Test
+    void pieces_of_one_seeded_vma_merge_back_not_assumed() {
+        /*
+         * 0123
+         * AAAA     seeded: [0,4) rw-p (written)
+         * LLAA     mlock [0,2): split (both halves hold its anon_vma for certain)
+         * AAAA     munlock [0,2): merge back, not assumed
+         */
+        seedWritten(0, 4, DATA);
+        assertThat(mm.mlock(w(0), pages(2))).isZero();
+        rec.clear();
+        assertThat(mm.munlock(w(0), pages(2))).isZero();
+        assertThat(mm.mapCount()).isEqualTo(1);
+        assertThat(rec.last().kind()).isEqualTo(VmaEvent.Kind.EXISTING_RIGHT_FULL);
+        assertThat(rec.events).noneMatch(VmaEvent::assumed);
+    }
 }
