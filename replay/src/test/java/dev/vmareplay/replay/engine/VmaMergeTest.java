@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The kernel's userland VMA tests (tools/testing/vma: vma.c up to 6.18, tests/merge.c, mmap.c,
- * vma.c later) transcribed: the same fixtures, the same expected outcomes (spec section 8).
+ * vma.c later) transcribed: the same fixtures, the same expected outcomes.
  * Addresses are in pages of 0x1000 from 0; every fixture VMA has READ|WRITE|MAYREAD|MAYWRITE.
  * Each step draws the layout one character per page and asserts start, end, pgoff, anon_vma and
  * the map count.
