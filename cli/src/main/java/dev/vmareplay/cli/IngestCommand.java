@@ -38,61 +38,49 @@ final class IngestCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    private static OutputStream open(String output) {
+    private interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    /**
+     * One operation on the output: its IOException is a failure to write (exit 4, storage), told
+     * apart from one reading the input (an IOException the command lets through: exit 3).
+     */
+    private static <T> T output(String name, IoCall<T> op) {
         try {
-            return Files.newOutputStream(Path.of(output));
+            return op.call();
         } catch (IOException e) {
-            throw new OutputFailure(e);
+            throw new Errors.StorageFailure("cannot write " + name + ": " + Errors.reason(e), e);
         }
     }
 
-    /** A failure writing the output (exit 4), told apart from one reading the input (exit 3). */
-    static final class OutputFailure extends java.io.UncheckedIOException {
-        OutputFailure(IOException cause) {
-            super(cause);
-        }
-    }
-
-    /** The output stream, its errors marked as output errors. */
+    /** The output stream, its errors reported as output errors. */
     private static final class Output extends java.io.FilterOutputStream {
-        Output(OutputStream out) {
+        private final String name;
+
+        Output(OutputStream out, String name) {
             super(out);
+            this.name = name;
         }
 
         @Override
         public void write(byte[] b, int off, int len) {
-            try {
-                out.write(b, off, len);
-            } catch (IOException e) {
-                throw new OutputFailure(e);
-            }
+            output(name, () -> { out.write(b, off, len); return null; });
         }
 
         @Override
         public void write(int b) {
-            try {
-                out.write(b);
-            } catch (IOException e) {
-                throw new OutputFailure(e);
-            }
+            output(name, () -> { out.write(b); return null; });
         }
 
         @Override
         public void flush() {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new OutputFailure(e);
-            }
+            output(name, () -> { out.flush(); return null; });
         }
 
         @Override
         public void close() {
-            try {
-                out.close();
-            } catch (IOException e) {
-                throw new OutputFailure(e);
-            }
+            output(name, () -> { out.close(); return null; });
         }
     }
 
@@ -101,7 +89,8 @@ final class IngestCommand implements Callable<Integer> {
         long n = 0;
         IngestStats stats;
         try (EventSource source = inputs.open(false);
-             OutputStream os = new Output(output.equals("-") ? System.out : new BufferedOutputStream(open(output), 1 << 16));
+             OutputStream os = new Output(output.equals("-") ? System.out
+                     : new BufferedOutputStream(output(output, () -> Files.newOutputStream(Path.of(output))), 1 << 16), output);
              CsvEventWriter w = new CsvEventWriter(os)) {
             Event e;
             while ((e = source.next()) != null) {
@@ -109,8 +98,6 @@ final class IngestCommand implements Callable<Integer> {
                 n++;
             }
             stats = source.stats();
-        } catch (OutputFailure e) {
-            throw new Errors.StorageFailure("cannot write " + output + ": " + Errors.reason(e.getCause()), e);
         }
         if (!quiet) {
             PrintWriter err = spec.commandLine().getErr();

@@ -137,15 +137,12 @@ final class RecordCommand implements Callable<Integer> {
                 err.println("vmareplay record: no snapshots: " + p.getMessage());
             }
         }
-        try {
-            if (trace.getParent() != null) Files.createDirectories(trace.getParent());
-            if (lib != null) {
-                Files.createDirectories(snapDir);
-                SnapLibrary.clear(snapDir);
-                Files.writeString(snapDir.resolve("command.txt"), String.join(" ", command) + "\n");
-            }
-        } catch (IOException e) {
-            throw new RecordProblem("cannot write " + (lib != null ? snapDir : trace.getParent()) + ": " + e.getMessage());
+        // a directory that cannot be made or written: the IOException names the file (exit 3)
+        if (trace.getParent() != null) Files.createDirectories(trace.getParent());
+        if (lib != null) {
+            Files.createDirectories(snapDir);
+            SnapLibrary.clear(snapDir);
+            Files.writeString(snapDir.resolve("command.txt"), String.join(" ", command) + "\n");
         }
         // -o trace.txt.zst: the tracer writes the plain trace beside it, compressed when it is done
         Compression.Codec codec = Compression.Codec.forFileName(trace.getFileName().toString());

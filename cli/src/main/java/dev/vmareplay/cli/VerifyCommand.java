@@ -75,12 +75,8 @@ final class VerifyCommand implements Callable<Integer> {
             throw new Errors.UsageException("give --seed-maps FILE and --expect-maps FILE, or --snapshots DIR for a recording of 'vmareplay record'");
         }
         ReplayOptions options = model.replayOptions(inputs, seeds, false, null);
-        List<MapsEntry> expected;
-        try {
-            expected = MapsParser.parse(expectMaps);
-        } catch (IOException e) {
-            throw new Errors.InputException("--expect-maps " + expectMaps + ": " + e.getMessage(), e);
-        }
+        // unreadable or malformed: an IOException naming the file (and line), exit 3, as for --seed-maps
+        List<MapsEntry> expected = MapsParser.parse(expectMaps);
         List<String> divergences = new ArrayList<>();
         List<Divergence> halves = new ArrayList<>();
         int[] firstPid = {-1};

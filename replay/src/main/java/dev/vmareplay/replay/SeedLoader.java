@@ -1,6 +1,7 @@
 package dev.vmareplay.replay;
 
 import dev.vmareplay.replay.engine.Mm;
+import dev.vmareplay.replay.engine.Seed;
 import dev.vmareplay.replay.engine.Vma;
 import dev.vmareplay.replay.engine.VmFlags;
 import dev.vmareplay.replay.maps.MapsEntry;
@@ -19,7 +20,7 @@ final class SeedLoader {
 
     static void load(Mm mm, List<MapsEntry> entries, FileIdentities files) {
         for (MapsEntry e : entries) {
-            Mm.Seed s = mm.seed(e.start(), e.end()).flags(flagsOf(e));
+            Seed s = mm.seed(e.start(), e.end()).flags(flagsOf(e));
             String name = e.path();
             switch (name) {
                 case "[vdso]" -> s.special(Vma.Special.VDSO, name);

@@ -148,6 +148,8 @@ final class Memory {
      * the adjacent prev, when anon_vma_compatible() and that neighbour is not a fork child.
      */
     static AnonVma findMergeableAnonVma(Mm mm, Vma v) {
+        // the kernel steps its iterator back from v's end and VM_BUG_ONs unless it lands on v
+        assert mm.tree.contains(v.start) == v : "VM_BUG_ON_VMA(prev != vma, vma): " + v + " is not in the tree";
         Vma next = mm.tree.next(v);
         if (next != null) {
             AnonVma a = reusableAnonVma(mm, next, v, next);

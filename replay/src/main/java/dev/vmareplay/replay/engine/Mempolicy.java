@@ -29,7 +29,9 @@ final class Mempolicy {
             return Errno.EFAULT;
         }
         VmaIterator vmi = mm.iterator(start);
-        vmi.find(end); // the range has no hole: the VMA at start
+        Vma first = vmi.find(end);
+        // the range has no hole (checked above): the VMA at start
+        assert first != null && !ugt(first.start, start) : "mbind_range() found no VMA at " + Long.toHexString(start);
         Vma prev = vmi.prev();
         for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             long vmstart = v.start;

@@ -39,9 +39,11 @@ final class Mlock {
         return 0;
     }
 
-    /** apply_vma_lock_flags(). */
+    /** apply_vma_lock_flags(): start and len are page aligned by the callers (asserted, as the kernel's VM_BUG_ONs). */
     private static int applyVmaLockFlags(Mm mm, long start, long len, long flags) {
         assert (flags & ~VM_LOCKED_MASK) == 0 : "lock flags " + Long.toHexString(flags);
+        assert aligned(start) : "VM_BUG_ON(offset_in_page(start))";
+        assert len == pageAlign(len) : "VM_BUG_ON(len != PAGE_ALIGN(len))";
         long end = start + len;
         if (ult(end, start)) {
             return Errno.EINVAL;

@@ -179,7 +179,7 @@ final class Mmap {
     private static int mmapRegion(Mm mm, VmaFile file, long addr, long len, long vmFlags, long pgoff, boolean noreplace) {
         long end = addr + len;
         // __mmap_setup(): find the first overlapping VMA and gather what must be unmapped
-        VmaEngine.Gathered gathered = null;
+        VmaMunmap gathered = null;
         Vma prev;
         Vma next;
         Vma first = mm.tree.findIntersecting(addr, end);
@@ -187,7 +187,7 @@ final class Mmap {
             if (noreplace) {
                 return Errno.EEXIST;
             }
-            gathered = mm.engine.gatherMunmapVmas(first, addr, end);
+            gathered = VmaMunmap.gather(mm, first, addr, end);
             if (gathered.error != 0) {
                 return gathered.error;
             }
@@ -204,7 +204,7 @@ final class Mmap {
         }
         // Clear the old mappings: from here on they are gone even if the new one fails.
         if (gathered != null) {
-            mm.engine.completeMunmapVmas(gathered);
+            gathered.complete(mm);
         }
         // Merge with prev/next. Shared anonymous memory has no file yet (shmem_zero_setup comes
         // later), so it never merges.
@@ -255,7 +255,7 @@ final class Mmap {
         if (vma == null) {
             return 0;
         }
-        return mm.engine.doVmiAlignMunmap(vma, start, end);
+        return VmaMunmap.doVmiAlignMunmap(mm, vma, start, end);
     }
 
     /**
@@ -280,7 +280,7 @@ final class Mmap {
                 return origbrk;
             }
             mm.brk = reqBrk;
-            if (mm.engine.doVmiAlignMunmap(brkvma, newbrk, oldbrk) != 0) {
+            if (VmaMunmap.doVmiAlignMunmap(mm, brkvma, newbrk, oldbrk) != 0) {
                 mm.brk = origbrk;
                 return origbrk;
             }

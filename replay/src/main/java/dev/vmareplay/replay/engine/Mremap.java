@@ -99,7 +99,7 @@ final class Mremap {
                 // the destination is unmapped first, even if the move later fails
                 Vma d = mm.tree.findIntersecting(newAddr, newAddr + newLen);
                 if (d != null) {
-                    int e = mm.engine.doVmiAlignMunmap(d, newAddr, newAddr + newLen);
+                    int e = VmaMunmap.doVmiAlignMunmap(mm, d, newAddr, newAddr + newLen);
                     if (e != 0) {
                         return e;
                     }
@@ -154,7 +154,7 @@ final class Mremap {
         if (v == null) {
             return 0;
         }
-        return mm.engine.doVmiAlignMunmap(v, start, start + len);
+        return VmaMunmap.doVmiAlignMunmap(mm, v, start, start + len);
     }
 
     /**
@@ -162,6 +162,9 @@ final class Mremap {
      * can), then unmap the source (or, with DONTUNMAP, leave it mapped without its pages).
      */
     private static int moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, boolean dontunmap) {
+        // check_prep_vma(): "We can't remap across vm area boundaries"
+        assert !ult(oldAddr, vma.start) && !ugt(oldAddr + oldLen, vma.end)
+            : "move_vma() of [" + Long.toHexString(oldAddr) + ", +" + Long.toHexString(oldLen) + ") outside " + vma;
         if (mm.mapCount() >= mm.maxMapCount - 3) {
             return Errno.ENOMEM;
         }
@@ -218,7 +221,7 @@ final class Mremap {
         }
         Vma d = mm.tree.findIntersecting(newAddr, newAddr + len);
         if (d != null) {
-            int e = mm.engine.doVmiAlignMunmap(d, newAddr, newAddr + len);
+            int e = VmaMunmap.doVmiAlignMunmap(mm, d, newAddr, newAddr + len);
             if (e != 0) {
                 return e;
             }

@@ -34,7 +34,9 @@ final class Mseal {
             return Errno.ENOMEM;
         }
         VmaIterator vmi = mm.iterator(start);
-        Vma vma = vmi.find(end); // the range has no hole: the VMA at start
+        Vma vma = vmi.find(end);
+        // We know there are no gaps so this will be non-NULL.
+        assert vma != null && !ugt(vma.start, start) : "mseal_apply() found no VMA at " + Long.toHexString(start);
         Vma prev = vmi.prev();
         if (ugt(start, vma.start)) {
             prev = vma;

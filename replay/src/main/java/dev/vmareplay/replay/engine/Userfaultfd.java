@@ -24,7 +24,10 @@ final class Userfaultfd {
             return Errno.EINVAL;
         }
         VmaIterator vmi = mm.iterator(start);
-        vmi.find(end); // the range has no hole: the VMA at start
+        Vma first = vmi.find(end);
+        // the range has no hole (checked above): the VMA at start
+        assert first != null && !ugt(first.start, start) : "userfaultfd_register_range() found no VMA at "
+            + Long.toHexString(start);
         Vma prev = vmi.prev();
         for (Vma v = vmi.find(end); v != null; v = vmi.find(end)) { // for_each_vma_range(vmi, vma, end)
             long vstart = v.start;

@@ -2,9 +2,9 @@ package dev.vmareplay.replay.engine;
 
 import dev.vmareplay.replay.engine.VmaEvent.Kind;
 import dev.vmareplay.replay.engine.VmaEvent.RefusalReason;
-import java.util.ArrayList;
-import java.util.List;
 
+import static dev.vmareplay.replay.engine.Addr.ugt;
+import static dev.vmareplay.replay.engine.Addr.ult;
 import static dev.vmareplay.replay.engine.VmFlags.*;
 
 /**
@@ -14,6 +14,13 @@ import static dev.vmareplay.replay.engine.VmFlags.*;
  *
  * <p>Notation in the diagrams: one character per page, {@code P} prev, {@code M} middle (the VMA
  * being modified), {@code N} next, {@code *} the range being added or changed.
+ *
+ * <p>The kernel's preconditions (the ASSUMPTIONS blocks of mm/vma.c and its VM_WARN_ON /
+ * VM_WARN_ON_VMG / VM_BUG_ON / WARN_ON checks) are Java {@code assert}s at the matching place,
+ * each quoting the kernel's condition in its message, so that a broken precondition fails the
+ * tests (surefire runs with {@code -ea}) instead of corrupting the model silently. The kernel's
+ * checks on the vma iterator's position ({@code vmg->vmi}) have no counterpart: a
+ * {@link VmaMergeState} carries no iterator, the primitives look their neighbours up in the tree.
  */
 public final class VmaEngine {
     private final Mm mm;
@@ -98,6 +105,10 @@ public final class VmaEngine {
      * assumption, by re-asking with each uncertain participant's state flipped.
      */
     private boolean isMergeableAnonVma(VmaMergeState g, Vma tgt) {
+        // "We _can_ have !src, vmg->anon_vma via copy_vma()" - but an existing range's proposal
+        // carries middle's own anon_vma
+        assert g.middle == null || g.anonVma == g.middle.anonVma
+            : "VM_WARN_ON(src && src_anon != src->anon_vma): " + g.middle + " / " + g.anonVma;
         Vma src = g.middle != null ? g.middle : g.copiedFrom;
         int srcChain = g.middle != null ? g.middle.anonChain : 0;
         Vma cf = g.copiedFrom;
@@ -129,9 +140,14 @@ public final class VmaEngine {
         return ok;
     }
 
-    /** can_vma_merge_after() for prev; reason or null. */
+    /**
+     * can_vma_merge_after() for prev; reason or null. "We assume that vma is not removed as part
+     * of the merge": prev is the target. Precondition (can_vma_merge_left() checks it before
+     * calling): prev ends where the range starts.
+     */
     private RefusalReason canVmaMergeAfter(VmaMergeState g) {
         Vma prev = g.prev;
+        assert prev != null && prev.end == g.start : "can_vma_merge_after() without an adjacent prev: " + prev;
         RefusalReason r = isMergeableVma(g, prev);
         if (r != null) {
             return r;
@@ -149,9 +165,14 @@ public final class VmaEngine {
         return null;
     }
 
-    /** can_vma_merge_before() for next; reason or null. */
+    /**
+     * can_vma_merge_before() for next; reason or null. "We assume the vma may be removed as part
+     * of the merge." Precondition (can_vma_merge_right() checks it before calling): next starts
+     * where the range ends.
+     */
     private RefusalReason canVmaMergeBefore(VmaMergeState g) {
         Vma next = g.next;
+        assert next != null && next.start == g.end : "can_vma_merge_before() without an adjacent next: " + next;
         RefusalReason r = isMergeableVma(g, next);
         if (r != null) {
             return r;
@@ -255,6 +276,11 @@ public final class VmaEngine {
      * NEW-RIGHT      ***NNN  -&gt;     NNNNNN   next extended backwards, next.pgoff = proposal's
      * </pre>
      *
+     * <p>ASSUMPTIONS (the kernel's, asserted): [g.start, g.end) is empty (what it overlapped has
+     * been unmapped already); g.prev is the VMA before the gap and g.next the VMA after it (none
+     * in expand-only mode, which never merges right); no middle and no target yet. The kernel's
+     * "vmi must point at or before the gap" has no counterpart (no iterator in the vmg).
+     *
      * @return the expanded VMA, or null (state NOMERGE, or ERROR_NOMEM when preallocation failed;
      *         nothing has been modified in either case)
      */
@@ -262,6 +288,14 @@ public final class VmaEngine {
         Vma prev = g.prev;
         Vma next = g.next;
         long end = g.end;
+        assert g.middle == null : "VM_WARN_ON_VMG(vmg->middle): " + g.middle;
+        assert g.target == null : "VM_WARN_ON_VMG(vmg->target): " + g.target;
+        assert ult(g.start, g.end) : "an empty new range";
+        assert mm.tree.findIntersecting(g.start, g.end) == null
+            : "the new range is not empty: " + mm.tree.findIntersecting(g.start, g.end);
+        assert prev == mm.tree.prevOf(g.start) : "vmg->prev is not the VMA before the gap: " + prev;
+        assert next == (g.justExpand ? null : mm.tree.findVma(g.start)) && (next == null || !ult(next.start, end))
+            : "vmg->next is not the VMA after the gap: " + next;
         g.state = VmaMergeState.State.NOMERGE;
 
         boolean prevAdj = prev != null && prev.end == g.start;
@@ -350,6 +384,12 @@ public final class VmaEngine {
      * A range strictly inside middle never merges. The caller applies the new attribute to the
      * returned VMA.
      *
+     * <p>ASSUMPTIONS (the kernel's, asserted): the caller assigned the VMA being modified to
+     * g.middle and set g.prev (middle itself when start is offset into middle, else the VMA
+     * before middle, if any); it did not set g.next; [start, end) is non-empty and lies in middle;
+     * this is not mremap's copy (no copied_from). "vmi must be positioned within middle" has no
+     * counterpart (no iterator in the vmg).
+     *
      * @return the merged VMA (prev or next), or null (NOMERGE, or ERROR_NOMEM with nothing changed)
      */
     public Vma vmaMergeExistingRange(VmaMergeState g) {
@@ -357,6 +397,16 @@ public final class VmaEngine {
         Vma prev = g.prev;
         long start = g.start;
         long end = g.end;
+        assert middle != null : "VM_WARN_ON_VMG(!middle): we are modifying a VMA, so the caller must specify it";
+        assert g.next == null : "VM_WARN_ON_VMG(vmg->next): we set this, the caller does not";
+        assert prev == null || ult(prev.start, start) : "VM_WARN_ON_VMG(prev && start <= prev->vm_start): " + prev;
+        assert ult(start, end) : "VM_WARN_ON_VMG(start >= end)";
+        // If middle == prev, then we are offset into a VMA. Otherwise, if we are not, we must
+        // span a portion of the VMA.
+        assert (middle == prev || start == middle.start) && !ugt(end, middle.end)
+            : "VM_WARN_ON_VMG(middle != prev && start != middle->vm_start || end > middle->vm_end): " + middle
+            + " prev " + prev + " [" + Long.toHexString(start) + ", " + Long.toHexString(end) + ")";
+        assert g.copiedFrom == null : "VM_WARN_ON_VMG(vmg->copied_from): an existing merge is never mremap's";
         boolean leftSide = start == middle.start;
         boolean rightSide = end == middle.end;
         g.state = VmaMergeState.State.NOMERGE;
@@ -469,6 +519,10 @@ public final class VmaEngine {
              *    middle     next
              * shrink/delete extend
              */
+            assert mergeRight : "VM_WARN_ON_VMG(!merge_right)";
+            // If we are offset into a VMA, then prev must be middle.
+            assert !(ugt(g.start, middle.start) && prev != null && middle != prev)
+                : "VM_WARN_ON_VMG(vmg->start > middle->vm_start && prev && middle != prev)";
             long pglen = (g.end - g.start) >>> Mm.PAGE_SHIFT;
             if (g.removeMiddle) {
                 g.end = next.end;
@@ -545,9 +599,19 @@ public final class VmaEngine {
      * point and happens before any VMA is touched (a test hook, {@link Mm#failPreallocations},
      * makes it fail).
      *
+     * <p>init_multi_vma_prep()'s check, asserted: the VMA being altered and the one whose start
+     * is adjusted do not have two different anon_vmas (dup_anon_vma() ran before). And
+     * vma_complete()'s: when one VMA is removed, the altered VMA now reaches at least to its end.
+     *
      * @return 0 or ENOMEM
      */
     int commitMerge(VmaMergeState g) {
+        Vma vma = g.adjustNextStart ? g.middle : g.target;
+        Vma adjust = g.adjustMiddleStart ? g.middle : g.adjustNextStart ? g.next : null;
+        assert vma != null : "commit_merge() without a target";
+        assert vma.anonVma == null || adjust == null || adjust.anonVma == null || vma.anonVma == adjust.anonVma
+            : "VM_WARN_ON(vp->anon_vma && adjust && adjust->anon_vma && vp->anon_vma != adjust->anon_vma): "
+            + vma + " / " + adjust;
         if (mm.preallocFails()) {
             return Errno.ENOMEM;
         }
@@ -560,18 +624,19 @@ public final class VmaEngine {
         }
         if (g.adjustNextStart) {
             // We manipulate middle and adjust next, which is the target.
-            Vma adjust = g.next;
             long pgoff = adjust.pgoff - ((adjust.start - g.end) >>> Mm.PAGE_SHIFT);
             mm.setRange(g.middle, g.start, g.end, g.pgoff);
             mm.setRange(adjust, g.end, adjust.end, pgoff);
         } else {
             if (g.adjustMiddleStart) {
-                Vma adjust = g.middle;
                 long pgoff = adjust.pgoff + ((g.end - adjust.start) >>> Mm.PAGE_SHIFT);
                 mm.setRange(adjust, g.end, adjust.end, pgoff);
             }
             mm.setRange(g.target, g.start, g.end, g.pgoff);
         }
+        Vma removed = g.removeMiddle != g.removeNext ? (g.removeMiddle ? g.middle : g.next) : null;
+        assert removed == null || !ult(vma.end, removed.end)
+            : "WARN_ON_ONCE(vp->vma->vm_end < vp->remove->vm_end): " + vma + " / " + removed;
         // an unfaulted target absorbing uncertain neighbours becomes uncertain itself
         if (g.target.anonVma == null) {
             long e = g.target.anonKnownEpoch;
@@ -591,6 +656,10 @@ public final class VmaEngine {
      * VMA and g.end == next.end. The caller checked mergeability. Emits an EXPAND event when
      * called on its own (a merge reports its own case instead).
      *
+     * <p>ASSUMPTIONS (the kernel's, asserted): the caller set g.target and g.next; a next that is
+     * removed may be removed (no close hook); a next that is not removed is not overlapped; the
+     * operation only expands (target lies within [g.start, g.end)).
+     *
      * @return 0 or ENOMEM (state ERROR_NOMEM, nothing changed)
      */
     public int vmaExpand(VmaMergeState g) {
@@ -604,6 +673,7 @@ public final class VmaEngine {
     private int vmaExpandInternal(VmaMergeState g) {
         Vma target = g.target;
         Vma next = g.next;
+        assert target != null : "VM_WARN_ON_VMG(!target): we must have a target";
         boolean sticky = mm.version.stickyFlags();
         long stickyFlags = sticky ? (g.flags & VM_STICKY) | (target.flags & VM_STICKY) : 0;
         boolean removeNext = false;
@@ -613,6 +683,14 @@ public final class VmaEngine {
             }
             removeNext = true;
         }
+        // This should have already been checked by this point.
+        assert !removeNext || canMergeRemoveVma(next) : "VM_WARN_ON_VMG(remove_next && !can_merge_remove_vma(next))";
+        // Not merging but overwriting any part of next is not handled.
+        assert next == null || removeNext || next == target || !ugt(g.end, next.start)
+            : "VM_WARN_ON_VMG(next && !remove_next && next != target && vmg->end > next->vm_start): " + next;
+        // Only handles expanding.
+        assert !ult(target.start, g.start) && !ugt(target.end, g.end)
+            : "VM_WARN_ON_VMG(target->vm_start < vmg->start || target->vm_end > vmg->end): " + target;
         // If we are removing the next VMA or copying from a VMA (e.g. mremap()'ing), we must
         // propagate anon_vma state.
         AnonDup dup = NO_DUP;
@@ -641,9 +719,14 @@ public final class VmaEngine {
      * vma_shrink(): reduce vma to [start, end), which keeps one of its edges. Used by exec's stack
      * relocation only; no merge, no split.
      *
+     * <p>The kernel WARNs when neither edge is kept (asserted here); without assertions the
+     * model refuses with EINVAL rather than corrupt itself.
+     *
      * @return 0, EINVAL (neither edge kept) or ENOMEM (preallocation)
      */
     public int vmaShrink(Vma vma, long start, long end, long pgoff) {
+        assert vma.start == start || vma.end == end
+            : "WARN_ON((vma->vm_start != start) && (vma->vm_end != end)): " + vma;
         if (vma.start != start && vma.end != end) {
             return Errno.EINVAL;
         }
@@ -680,9 +763,15 @@ public final class VmaEngine {
      * newBelow:  VVVVVV -&gt; NNNVVV      !newBelow: VVVVVV -&gt; VVVNNN
      * </pre>
      *
+     * <p>The kernel WARNs when addr is not strictly inside vma (asserted here, with addr page
+     * aligned); without assertions the model refuses such a split with EINVAL.
+     *
      * @return 0, EINVAL (special mappings refuse, may_split) or ENOMEM (preallocation)
      */
     public int splitVmaUnchecked(Vma vma, long addr, boolean newBelow) {
+        assert ult(vma.start, addr) : "WARN_ON(vma->vm_start >= addr): " + vma + " at " + Long.toHexString(addr);
+        assert ult(addr, vma.end) : "WARN_ON(vma->vm_end <= addr): " + vma + " at " + Long.toHexString(addr);
+        assert (addr & Mm.PAGE_MASK_LOW) == 0 : "split at an unaligned address " + Long.toHexString(addr);
         if (Long.compareUnsigned(addr, vma.start) <= 0 || Long.compareUnsigned(addr, vma.end) >= 0
             || (addr & Mm.PAGE_MASK_LOW) != 0) {
             return Errno.EINVAL;
@@ -739,6 +828,10 @@ public final class VmaEngine {
         if (g.nomem()) {
             return VmaOrErr.err(Errno.ENOMEM);
         }
+        // Split can fail for reasons other than OOM, so if the user requests this it's probably
+        // a mistake.
+        assert !g.giveUpOnOom || (vma.start == start && vma.end == end)
+            : "VM_WARN_ON(vmg->give_up_on_oom && (vma->vm_start != start || vma->vm_end != end))";
         // Split any preceding portion of the VMA.
         if (Long.compareUnsigned(vma.start, start) < 0) {
             int e = splitVma(vma, start, true);
@@ -806,9 +899,14 @@ public final class VmaEngine {
      * with prev = vma and vma's attributes. Reported as NEW_LEFT (or NEW_BOTH when the following
      * VMA is swallowed too).
      *
+     * <p>Precondition (mremap's vma_expandable() checked it): delta is a positive number of
+     * whole pages and [vma.end, vma.end + delta) is free; vma_merge_new_range() asserts the rest.
+     *
      * @return vma (extended), or null (VM_SPECIAL, not mergeable, or ENOMEM)
      */
     public Vma vmaMergeExtend(Vma vma, long delta) {
+        assert delta != 0 && (delta & Mm.PAGE_MASK_LOW) == 0 && ult(vma.end, vma.end + delta)
+            : "vma_merge_extend() by " + Long.toHexString(delta);
         VmaMergeState g = VmaMergeState.forExistingVma(vma, vma, vma.end, vma.end + delta);
         g.middle = null;
         g.next = mm.tree.next(vma);
@@ -830,25 +928,36 @@ public final class VmaEngine {
     public CopiedVma copyVma(Vma vma, long addr, long len, long pgoff) {
         Memory.materialize(mm, vma);
         boolean pgoffAssumed = false;
+        boolean faultedInAnonVma = true;
         if (vma.isAnonymous() && vma.anonVma == null) {
+            // If anonymous vma has not yet been faulted, update new pgoff to match new location,
+            // to increase its chance of merging.
             pgoff = addr >>> Mm.PAGE_SHIFT;
+            faultedInAnonVma = false;
             pgoffAssumed = Memory.uncertain(mm, vma);
         } else if (vma.isAnonymous() && Memory.uncertain(mm, vma)) {
             pgoffAssumed = true;
         }
         Vma prev = mm.tree.prevOf(addr);
         Vma next = mm.tree.findVma(addr);
+        // the kernel returns NULL here, "should never get here": mremap unmapped the destination
+        assert next == null || !ult(next.start, addr + len) : "copy_vma() onto a mapped range: " + next;
         VmaMergeState g = VmaMergeState.forExistingVma(prev, vma, addr, addr + len);
         g.pgoff = pgoff;
         g.next = next;
         g.pgoffAssumed = pgoffAssumed;
         // vma_merge_copied_range(): copied_from = middle, middle = NULL
+        assert g.middle != null : "VM_WARN_ON_VMG(!vmg->middle): we must have a copied-from VMA";
         g.copiedFrom = vma;
         g.middle = null;
         Vma newVma = (prev != null || next != null) ? vmaMergeNewRange(g) : null;
         if (newVma != null) {
             // Source vma may have been merged into new_vma
             if (Long.compareUnsigned(newVma.start, vma.start) <= 0 && Long.compareUnsigned(newVma.end, vma.start) > 0) {
+                // The only way we can get a vma_merge with self during an mremap is if the vma
+                // hasn't been faulted in yet and we were allowed to reset the dst vma->vm_pgoff
+                // to the destination address of the mremap to allow the merge to happen.
+                assert !faultedInAnonVma : "VM_BUG_ON_VMA(faulted_in_anon_vma, new_vma): " + newVma;
                 return new CopiedVma(newVma, newVma, 0);
             }
             return new CopiedVma(newVma, vma, 0);
@@ -870,94 +979,4 @@ public final class VmaEngine {
      * {@code *vmap}: the source, or the new VMA when the source was merged into it.
      */
     public record CopiedVma(Vma vma, Vma source, int error) { }
-
-    // ------------------------------------------------------------------ munmap
-
-    /**
-     * {@code struct vma_munmap_struct} as vms_gather_munmap_vmas() leaves it: the detached VMAs,
-     * the VMAs around the hole, and the errno (0 when the gathering succeeded).
-     */
-    static final class Gathered {
-        final List<Vma> vmas = new ArrayList<>(4);
-        Vma prev;
-        Vma next;
-        int error;
-
-        Gathered fail(int e) {
-            vmas.clear();
-            error = e;
-            return this;
-        }
-    }
-
-    /**
-     * vms_gather_munmap_vmas(): split the first and last VMA of [start, end) where the range cuts
-     * them and collect everything inside. Nothing is removed yet; on error the splits made so far
-     * stay (the kernel does not undo them).
-     *
-     * @param vma the first VMA intersecting [start, end)
-     * @return the gathered VMAs, or the errno: ENOMEM (map count) or EPERM (sealed)
-     */
-    Gathered gatherMunmapVmas(Vma vma, long start, long end) {
-        assert Long.compareUnsigned(vma.start, end) < 0 && Long.compareUnsigned(start, vma.end) < 0
-            : "gather from a VMA outside the range: " + vma;
-        Gathered out = new Gathered();
-        if (Long.compareUnsigned(start, vma.start) > 0) {
-            // Make sure that map_count on return from munmap() will not exceed its limit
-            if (Long.compareUnsigned(end, vma.end) < 0 && mm.mapCount() >= mm.maxMapCount) {
-                return out.fail(Errno.ENOMEM);
-            }
-            // Don't bother splitting the VMA if we can't unmap it anyway
-            if ((vma.flags & VM_SEALED) != 0) {
-                return out.fail(Errno.EPERM);
-            }
-            int e = splitVmaUnchecked(vma, start, true);
-            if (e != 0) {
-                return out.fail(e);
-            }
-        }
-        out.prev = mm.tree.prevOf(start);
-        Vma v = mm.tree.findIntersecting(start, end);
-        while (v != null) {
-            if ((v.flags & VM_SEALED) != 0) {
-                return out.fail(Errno.EPERM);
-            }
-            // Does it split the end?
-            if (Long.compareUnsigned(v.end, end) > 0) {
-                int e = splitVmaUnchecked(v, end, false);
-                if (e != 0) {
-                    return out.fail(e);
-                }
-            }
-            out.vmas.add(v);
-            v = mm.tree.next(v);
-            if (v != null && Long.compareUnsigned(v.start, end) >= 0) {
-                out.next = v;
-                v = null;
-            }
-        }
-        return out;
-    }
-
-    /** vms_complete_munmap_vmas(): remove the gathered VMAs (one REMOVE event each). */
-    void completeMunmapVmas(Gathered gathered) {
-        for (Vma v : gathered.vmas) {
-            mm.unlink(v);
-            mm.emit(Kind.REMOVE, null, v.start, v.end, 0, false, v);
-        }
-    }
-
-    /**
-     * do_vmi_align_munmap(): munmap the page-aligned [start, end), vma being its first VMA.
-     *
-     * @return 0, ENOMEM or EPERM
-     */
-    int doVmiAlignMunmap(Vma vma, long start, long end) {
-        Gathered g = gatherMunmapVmas(vma, start, end);
-        if (g.error != 0) {
-            return g.error;
-        }
-        completeMunmapVmas(g);
-        return 0;
-    }
 }

@@ -5,8 +5,11 @@
  * <h2>Map of the package (class: kernel file)</h2>
  * <ul>
  *   <li>{@link dev.vmareplay.replay.engine.Mm}: {@code struct mm_struct} (include/linux/mm_types.h):
- *       the address space's state and configuration, link/unlink, the observer hook, seeding from
- *       snapshots, inspection, and the system call entry points, each one line into its family.</li>
+ *       the address space's state and configuration, link/unlink, the observer hook, inspection
+ *       (validate_mm's checks: {@code checkInvariants}), and the system call entry points, each
+ *       one line into its family. {@link dev.vmareplay.replay.engine.Seed}: a VMA inserted from a
+ *       /proc/PID/smaps snapshot rather than by a system call (no kernel counterpart: how a
+ *       replay starts mid-life).</li>
  *   <li>{@code Mmap}: mm/mmap.c: do_mmap, mmap_region / __mmap_region, do_munmap, brk,
  *       do_brk_flags.</li>
  *   <li>{@code Mprotect}: mm/mprotect.c: do_mprotect_pkey, mprotect_fixup.</li>
@@ -29,8 +32,10 @@
  *       renderer (show_map_vma's line and permission column, get_vma_name's name column).</li>
  *   <li>{@link dev.vmareplay.replay.engine.VmaEngine}: the mm/vma.c primitives (vma_merge_new_range,
  *       vma_merge_existing_range, vma_modify*, __split_vma/split_vma, vma_expand, vma_shrink,
- *       commit_merge, copy_vma, vma_merge_extend, vms_gather_munmap_vmas,
- *       do_vmi_align_munmap).</li>
+ *       commit_merge, copy_vma, vma_merge_extend, is_mergeable_vma / is_mergeable_anon_vma /
+ *       can_vma_merge_before/after/left/right, dup_anon_vma).
+ *       {@code VmaMunmap}: mm/vma.c's munmap half, {@code struct vma_munmap_struct} (mm/vma.h),
+ *       vms_gather_munmap_vmas, vms_complete_munmap_vmas, do_vmi_align_munmap.</li>
  *   <li>{@link dev.vmareplay.replay.engine.VmaMergeState}: {@code struct vma_merge_struct}
  *       (mm/vma.h); {@link dev.vmareplay.replay.engine.VmaOrErr}: a VMA pointer or
  *       {@code ERR_PTR(-errno)}.</li>
@@ -47,7 +52,22 @@
  *       mas_walk re-uses an active node); a descent is O(log n) with 32 keys per node. Every
  *       range walk of the families is a {@code for_each_vma_range}. {@code Addr}: unsigned
  *       address arithmetic and PAGE_ALIGN.</li>
+ *   <li>{@link dev.vmareplay.replay.engine.Errno}: the errno values
+ *       (include/uapi/asm-generic/errno-base.h, errno.h). {@link dev.vmareplay.replay.engine.KernelVersion}:
+ *       where 6.1, 6.12 and 6.18 differ (each rule names the kernel change).</li>
+ *   <li>{@link dev.vmareplay.replay.engine.VmaEvent} / {@link dev.vmareplay.replay.engine.VmaObserver}:
+ *       no kernel file: what each primitive did (the vmg outcome, a split, a removal, a refusal
+ *       and its rule), and each VMA entering and leaving the tree, for the replay to count.</li>
  * </ul>
+ *
+ * <h2>Kernel preconditions</h2>
+ * The ASSUMPTIONS blocks and VM_WARN_ON / VM_WARN_ON_VMG / VM_BUG_ON / WARN_ON checks of the
+ * modelled kernel functions are {@code assert}s at the matching place, their messages quoting
+ * the kernel's condition; the build runs the tests with {@code -ea} (KernelPreconditionsTest
+ * breaks each kind on purpose). Checks with no counterpart here: the vma iterator's position in
+ * vma_merge_existing_range / vma_merge_new_range (the merge state carries no iterator),
+ * vms_complete_munmap_vmas' per-type page counts, insert_vm_struct's and mmap_file's driver
+ * checks (no drivers), and locking asserts (one thread owns one Mm).
  *
  * <h2>Driving it</h2>
  * <pre>

@@ -36,16 +36,29 @@ class MemoryTest extends SyscallTestBase {
         mm.fault(w(0), true);
         mm.mprotect(w(0), pages(2), PROT_READ);
         mm.mmap(w(2), pages(2), RW, ANON, null, 0);
+        assertVmg(Kind.NEW_NONE, Kind.REFUSED, Kind.NEW_NONE);
         mm.fault(w(2), true);
         assertThat(mm.find(w(2)).anonVma()).isSameAs(mm.find(w(0)).anonVma());
+        assertVma(0, 2, vpn(0), true);
+        assertVma(2, 4, vpn(2), true);
+        assertMapCount(2);
+        assertVmg();
     }
 
     @Test
     void stack_grows_down_on_a_fault_below_it() {
+        /*
+         * 0123456789ab
+         *         **SS  ->  SSSS   a write fault at page 8 grows the stack down (expand_downwards)
+         */
         mm.mmap(w(10), pages(2), RW, ANON | MAP_GROWSDOWN, null, 0);
         long pgoff = mm.find(w(10)).pgoff();
+        assertThat(pgoff).isEqualTo(vpn(10));
+        assertVmg(Kind.NEW_NONE);
         assertThat(mm.fault(w(8) + 12, true)).isZero();
-        assertVma(mm, 8, 12, pgoff - 2, true);
+        assertVma(8, 12, pgoff - 2, true);
         assertThat(rec.count(Kind.EXPAND)).isEqualTo(1);
+        assertMapCount(1);
+        assertVmg(Kind.EXPAND);
     }
 }

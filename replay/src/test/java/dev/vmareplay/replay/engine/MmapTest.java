@@ -41,14 +41,25 @@ class MmapTest extends SyscallTestBase {
         void map_fixed_replaces_and_merges_outside_the_hole() {
             /*
              * 01234567
-             * AAAAAAAA    then MAP_FIXED R over [2,4): AA**AAAA -> AA RR AAAA
+             * AAAAAAAA
              */
             mm.mmap(w(0), pages(8), RW, ANON, null, 0);
+            assertVma(0, 8, vpn(0), false);
+            assertVmg(Kind.NEW_NONE);
+            /*
+             * 01234567
+             * AA**AAAA  ->  AARRAAAA   MAP_FIXED R over [2,4): split twice, the middle unmapped,
+             *                          the new range refuses both neighbours (flags)
+             */
             assertThat(mm.mmap(w(2), pages(2), PROT_READ, ANON, null, 0)).isZero();
             assertThat(windowLayout(mm)).isEqualTo("0-2 rw-p, 2-4 r--p, 4-8 rw-p");
             assertThat(rec.count(Kind.SPLIT)).isEqualTo(2);
             assertThat(rec.count(Kind.REMOVE)).isEqualTo(1);
             assertThat(mm.mapCount()).isEqualTo(3);
+            assertVma(0, 2, vpn(0), false);
+            assertVma(2, 4, vpn(2), false);
+            assertVma(4, 8, vpn(4), false);
+            assertVmg(Kind.SPLIT, Kind.SPLIT, Kind.REMOVE, Kind.REFUSED, Kind.REFUSED, Kind.NEW_NONE);
         }
 
         @Test
@@ -73,8 +84,17 @@ class MmapTest extends SyscallTestBase {
 
         @Test
         void shared_anonymous_gets_a_fresh_shmem_file_per_call_and_never_merges() {
+            /*
+             * 0123
+             * SS**  ->  SSTT   the new range has no file yet (shmem_zero_setup comes later)
+             */
             mm.mmap(w(0), pages(2), RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, null, 0x5000);
+            assertVmg(Kind.NEW_NONE);
             mm.mmap(w(2), pages(2), RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, null, 0);
+            assertVmg(Kind.REFUSED, Kind.NEW_NONE);
+            assertThat(lastRefusal()).isEqualTo(RefusalReason.FILE);
+            assertVma(0, 2, 0, false);
+            assertVma(2, 4, 0, false);
             Vma a = mm.find(w(0));
             Vma b = mm.find(w(2));
             assertThat(mm.mapCount()).isEqualTo(2);
@@ -110,10 +130,18 @@ class MmapTest extends SyscallTestBase {
 
         @Test
         void map_stack_does_not_merge_with_plain_anonymous_memory() {
+            /*
+             * 0123
+             * AA**  ->  AASS   MAP_STACK's VM_NOHUGEPAGE differs: refused (flags)
+             */
             mm.mmap(w(0), pages(2), RW, ANON, null, 0);
             mm.mmap(w(2), pages(2), RW, ANON | MAP_STACK, null, 0);
             assertThat(windowLayout(mm)).isEqualTo("0-2 rw-p, 2-4 rw-p");
             assertThat(rec.refused(RefusalReason.FLAGS)).isEqualTo(1);
+            assertVma(0, 2, vpn(0), false);
+            assertVma(2, 4, vpn(2), false);
+            assertMapCount(2);
+            assertVmg(Kind.NEW_NONE, Kind.REFUSED, Kind.NEW_NONE);
         }
 
         @Test
@@ -184,18 +212,45 @@ class MmapTest extends SyscallTestBase {
 
         @Test
         void partial_page_length_rounds_up_and_never_merges() {
+            /*
+             * 012345
+             * AAAAAA
+             */
             mm.mmap(w(0), pages(6), RW, ANON, null, 0);
+            assertVmg(Kind.NEW_NONE);
+            /*
+             * 012345
+             * AA*AAA  ->  AA AAA   one byte unmaps the whole page: split twice, one removal
+             */
             assertThat(mm.munmap(w(2), 1)).isZero();
             assertThat(windowLayout(mm)).isEqualTo("0-2 rw-p, 3-6 rw-p");
             assertThat(mm.mappedBytes()).isEqualTo(pages(5));
+            assertVma(0, 2, vpn(0), false);
+            assertVma(3, 6, vpn(3), false);
+            assertMapCount(2);
+            assertVmg(Kind.SPLIT, Kind.SPLIT, Kind.REMOVE);
         }
 
         @Test
         void map_count_limit_on_a_three_way_split() {
+            /*
+             * 012345
+             * AA*AAA    max_map_count 1: unmapping [2,3) would leave two VMAs
+             */
             mm.setMaxMapCount(1);
             mm.mmap(w(0), pages(6), RW, ANON, null, 0);
+            assertVmg(Kind.NEW_NONE);
             assertThat(mm.munmap(w(2), PAGE)).isEqualTo(Errno.ENOMEM);
+            assertVma(0, 6, vpn(0), false);
+            assertVmg();
+            /*
+             * 012345
+             * AAAAA*  ->  AAAAA   a two-way split is fine
+             */
             assertThat(mm.munmap(w(5), PAGE)).as("a two-way split is fine").isZero();
+            assertVma(0, 5, vpn(0), false);
+            assertMapCount(1);
+            assertVmg(Kind.SPLIT, Kind.REMOVE);
         }
     }
 
@@ -205,41 +260,84 @@ class MmapTest extends SyscallTestBase {
 
         @Test
         void expand_only_never_merges_right() {
+            /*
+             * 0123456 ... 300
+             * HH BB       AA    pages of the heap: brk makes H, two mmaps
+             */
             mm.setBrkArea(HEAP, HEAP);
             assertThat(mm.brk(HEAP + pages(2))).isEqualTo(HEAP + pages(2));
             mm.mmap(HEAP + pages(300), pages(2), RW, ANON, null, 0);
             mm.mmap(HEAP + pages(3), pages(2), RW, ANON, null, 0);
             assertThat(layout(mm, HEAP, pages(512))).isEqualTo("0-2 rw-p, 3-5 rw-p, 300-302 rw-p");
+            assertThat(mm.find(HEAP).pgoff()).as("brk's pgoff is its virtual page number").isEqualTo(HEAP >>> 12);
+            assertMapCount(3);
+            assertVmg(Kind.NEW_NONE, Kind.NEW_NONE, Kind.NEW_NONE);
             mm.munmap(HEAP + pages(3), pages(2));
-            // the guard: the next VMA must start at least a page above the new break
+            assertVmg(Kind.REMOVE);
+            /*
+             * 0123456 ... 300
+             * HH****...*  AA   the guard: the next VMA must start at least a page above the new
+             *                  break; then H expands (expand-only: it never merges right)
+             */
             assertThat(mm.brk(HEAP + pages(299) + 1)).as("too close to the next VMA").isEqualTo(HEAP + pages(2));
+            assertVmg();
             assertThat(mm.brk(HEAP + pages(298) + 5)).isEqualTo(HEAP + pages(298) + 5);
             assertThat(layout(mm, HEAP, pages(512))).isEqualTo("0-299 rw-p, 300-302 rw-p");
+            assertThat(mm.find(HEAP).pgoff()).isEqualTo(HEAP >>> 12);
+            assertMapCount(2);
+            assertVmg(Kind.NEW_LEFT);
         }
 
         @Test
         void below_start_brk_and_unaligned_requests() {
+            /*
+             * 0123
+             * *      brk below start_brk is refused; 10 bytes map one page
+             */
             mm.setBrkArea(HEAP, HEAP);
             assertThat(mm.brk(HEAP - PAGE)).isEqualTo(HEAP);
+            assertVmg();
             assertThat(mm.brk(HEAP + 10)).isEqualTo(HEAP + 10);
             assertThat(layout(mm, HEAP, pages(4))).isEqualTo("0-1 rw-p");
+            assertVmg(Kind.NEW_NONE);
             assertThat(mm.brk(HEAP + 20)).as("same page: only mm->brk moves").isEqualTo(HEAP + 20);
             assertThat(mm.mapCount()).isEqualTo(1);
+            assertVmg();
+            /*
+             * 0123
+             * H  ->  (nothing)   back to start_brk unmaps the heap
+             */
             assertThat(mm.brk(HEAP)).isEqualTo(HEAP);
             assertThat(mm.mapCount()).isZero();
+            assertVmg(Kind.REMOVE);
         }
 
         @Test
         void a_locked_heap_cannot_grow_in_place_unless_def_flags_lock_too() {
+            /*
+             * 012345
+             * LL**    the heap locked, then brk grows it: the new pages are not locked (refused: flags)
+             */
             mm.setBrkArea(HEAP, HEAP);
             mm.brk(HEAP + pages(2));
             mm.mlock(HEAP, pages(2));
+            assertVmg(Kind.NEW_NONE);
             mm.brk(HEAP + pages(4));
             assertThat(layout(mm, HEAP, pages(8))).isEqualTo("0-2 rw-p, 2-4 rw-p");
+            assertVmg(Kind.REFUSED, Kind.NEW_NONE);
+            assertThat(lastRefusal()).isEqualTo(RefusalReason.FLAGS);
+            /*
+             * 012345
+             * LLUU**  MCL_FUTURE: the next growth is locked, so it refuses the unlocked UU
+             */
             mm.mlockall(MCL_FUTURE);
+            assertVmg();
             mm.brk(HEAP + pages(6));
             assertThat(layout(mm, HEAP, pages(8))).isEqualTo("0-2 rw-p, 2-4 rw-p, 4-6 rw-p");
             assertThat(VmFlags.toSmaps(mm.find(HEAP + pages(4)).flags())).contains("lo");
+            assertThat(mm.find(HEAP + pages(4)).hasAnonVma()).as("mm_populate() after a locked brk").isTrue();
+            assertMapCount(3);
+            assertVmg(Kind.REFUSED, Kind.NEW_NONE);
         }
     }
 }
