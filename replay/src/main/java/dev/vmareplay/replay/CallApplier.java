@@ -50,22 +50,23 @@ final class CallApplier {
             new EntryOnlyMremap(space, replayer).arrived(e, m);
             return;
         }
-        if (!e.retKnown()) return; // = ? : the kernel's answer is unknown; a call that never returned changed nothing we can model
+        if (!e.retKnown()) {
+            unknownResult(c);
+            return;
+        }
         if (c instanceof Call.Mmap m) {
             mmap(m);
         } else if (c instanceof Call.Munmap m) {
-            ranged(m.addr(), m.len(), () -> mm.munmap(m.addr(), m.len()), false);
+            ranged(m.addr(), m.len(), layoutDecided(c), false);
         } else if (c instanceof Call.Mprotect m) {
-            ranged(m.addr(), m.len(), () -> m.pkey() < 0
-                    ? mm.mprotect(m.addr(), m.len(), m.prot())
-                    : mm.pkeyMprotect(m.addr(), m.len(), m.prot(), m.pkey()), true);
+            ranged(m.addr(), m.len(), layoutDecided(c), true);
         } else if (c instanceof Call.Madvise m) {
             // process_madvise of another process does not touch this address space
-            if (m.targetPid() == 0) ranged(m.addr(), m.len(), () -> mm.madvise(m.addr(), m.len(), m.advice()), true);
+            if (m.targetPid() == 0) ranged(m.addr(), m.len(), layoutDecided(c), true);
         } else if (c instanceof Call.Mlock m) {
-            ranged(m.addr(), m.len(), () -> m.two() ? mm.mlock2(m.addr(), m.len(), m.flags()) : mm.mlock(m.addr(), m.len()), true);
+            ranged(m.addr(), m.len(), layoutDecided(c), true);
         } else if (c instanceof Call.Munlock m) {
-            ranged(m.addr(), m.len(), () -> mm.munlock(m.addr(), m.len()), true);
+            ranged(m.addr(), m.len(), layoutDecided(c), true);
         } else if (c instanceof Call.Mlockall m) {
             compare(mm.mlockall(m.flags()));
         } else if (c instanceof Call.Munlockall) {
@@ -96,6 +97,40 @@ final class CallApplier {
         } else if (c instanceof Call.ResultOnly r) {
             resultOnly(r);
         }
+    }
+
+    /**
+     * munmap, mprotect, madvise, mlock and munlock of this address space: what they do (and
+     * return) follows from the layout and their arguments. Null for any other call.
+     */
+    private Op layoutDecided(Call c) {
+        if (c instanceof Call.Munmap m) return () -> mm.munmap(m.addr(), m.len());
+        if (c instanceof Call.Mprotect m) return () -> m.pkey() < 0
+                ? mm.mprotect(m.addr(), m.len(), m.prot())
+                : mm.pkeyMprotect(m.addr(), m.len(), m.prot(), m.pkey());
+        if (c instanceof Call.Madvise m && m.targetPid() == 0) return () -> mm.madvise(m.addr(), m.len(), m.advice());
+        if (c instanceof Call.Mlock m) return () -> m.two() ? mm.mlock2(m.addr(), m.len(), m.flags()) : mm.mlock(m.addr(), m.len());
+        if (c instanceof Call.Munlock m) return () -> mm.munlock(m.addr(), m.len());
+        return null;
+    }
+
+    /**
+     * A call whose result the trace does not have: perf printed its entry half only (strace's
+     * {@code = ?} is the same to the replay). One the layout decides is applied with the model's
+     * answer; any other (an mmap the kernel placed, a brk) has nothing in the trace to apply,
+     * and is left out. Either way a reconciled-half divergence says which.
+     */
+    private void unknownResult(Call c) {
+        if (c instanceof Call.Madvise m && m.targetPid() != 0) return; // another process's address space
+        Op op = layoutDecided(c);
+        if (op == null) {
+            replayer.divergence(event.seq(), space.pid, DivergenceCause.RESULT_ONLY,
+                    event.syscall() + " printed without its result: nothing in the trace says what it did: left out");
+            return;
+        }
+        int err = op.run();
+        replayer.divergence(event.seq(), space.pid, DivergenceCause.RESULT_ONLY, event.syscall()
+                + " printed without its result: the layout decides it: applied, the model says " + (err == 0 ? "0" : Errno.name(err)));
     }
 
     /**

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One real trace replayed under --kernel 6.1 and --kernel 6.18 gives the differences the
- * version table of the spec predicts (section 7), each named here.
+ * version table of docs/kernel-vma.md predicts (its section 7), each named here.
  */
 class KernelVersionTraceTest {
 

@@ -110,6 +110,26 @@ class PerfHalvesTest {
     }
 
     @Test
+    void otherCallsWithoutTheirResultAreAppliedWhenTheLayoutDecidesThemElseReported() throws Exception {
+        /*
+         *  0x7f0000000000  +4p
+         *  |  rw-p (4p)  |
+         *  munmap(+2p, 2p) ...                        no result: the layout decides it, applied
+         *  mmap(len: 4p) ...                          no result: the kernel chose the address, left out
+         */
+        List<String> got = replay("""
+                     1.000 ( 0.001 ms): perl/7 mmap(addr: 0x7f0000000000, len: 16384, prot: READ|WRITE, flags: PRIVATE|ANONYMOUS|FIXED) = 0x7f0000000000
+                     2.000 (         ): perl/7 munmap(addr: 0x7f0000002000, len: 8192)                              ...
+                     3.000 (         ): perl/7 mmap(len: 16384, prot: READ|WRITE, flags: PRIVATE|ANONYMOUS)          ...
+                     4.000 ( 0.001 ms): perl/7 close(fd: 3)                                                          = 0
+                """);
+        assertThat(got).containsExactly("7f0000000000-7f0000002000 rw-p");
+        assertThat(halves).containsExactly(
+                "event 1: munmap printed without its result: the layout decides it: applied, the model says 0",
+                "event 2: mmap printed without its result: nothing in the trace says what it did: left out");
+    }
+
+    @Test
     void anMmapResultWithoutItsEntryFillsTheGapUpToTheNextVma() throws Exception {
         List<String> got = replay("""
                      1.000 ( 0.001 ms): ls/7 mmap(addr: 0x7f0000001000, len: 4096, prot: READ, flags: PRIVATE|FIXED, fd: 4) = 0x7f0000001000

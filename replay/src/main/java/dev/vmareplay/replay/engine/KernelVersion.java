@@ -1,7 +1,7 @@
 package dev.vmareplay.replay.engine;
 
 /**
- * The kernel whose VMA behaviour is modelled. Where the spec's version table (section 7) says
+ * The kernel whose VMA behaviour is modelled. Where the version table of docs/kernel-vma.md (its section 7) says
  * layouts or merge cases differ, the engine asks one of these predicates.
  */
 public enum KernelVersion {

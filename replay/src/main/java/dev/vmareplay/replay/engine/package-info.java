@@ -138,35 +138,37 @@
  * {@code OBSERVED_ONLY} without faults fails mprotect_account_nomerge.
  *
  * <h2>Where the spec and the kernel source disagree (the source wins)</h2>
+ * The spec is the project's {@code docs/kernel-vma.md}; the numbers below are its sections
+ * (0a: its corrections from the real 6.18.44 kernel).
  * <ol>
- *   <li>Spec 1.3 / 7: "VM_STICKY / VM_IGNORE_MERGE do not exist in 6.18". The 6.18-based tree
+ *   <li>Sections 1.3 / 7: "VM_STICKY / VM_IGNORE_MERGE do not exist in 6.18". The 6.18-based tree
  *       (Meow404club/WSL2-Linux-Kernel-Rolling-LTS@39f9b4c, mm/vma.c) has them:
  *       {@code is_mergeable_vma}: {@code if ((vma->vm_flags ^ vmg->vm_flags) & ~VM_IGNORE_MERGE)};
  *       {@code vma_merge_existing_range}: {@code vm_flags_t sticky_flags = vmg->vm_flags & VM_STICKY;
  *       ... vm_flags_set(vmg->target, sticky_flags);}; {@code vma_expand} ORs the sticky bits of
  *       target, next and the proposal; {@code vma_modify_flags(..., vm_flags_t *vm_flags_ptr)}
- *       returns the retained flags. Modelled for 6.18 (spec 0a agrees).</li>
- *   <li>Spec 2.3 / 5.4 / 7 place the copied-from anon_vma handling of mremap in 6.19. The same
+ *       returns the retained flags. Modelled for 6.18 (section 0a agrees).</li>
+ *   <li>Sections 2.3 / 5.4 / 7 place the copied-from anon_vma handling of mremap in 6.19. The same
  *       6.18-based tree has {@code vma_merge_copied_range()} ({@code vmg->copied_from = vmg->middle;
  *       vmg->middle = NULL;}), {@code is_mergeable_anon_vma}'s
  *       {@code if (vma_is_fork_child(copied_from)) return false;} and {@code vma_expand}'s
  *       {@code if (!ret && vmg->copied_from) ret = dup_anon_vma(target, vmg->copied_from, &anon_dup);}.
  *       Modelled for 6.18.</li>
- *   <li>Spec 6.4: "GUARD_INSTALL 6.18: no flag". The captures show {@code gu} (spec 0a). The
+ *   <li>Section 6.4: "GUARD_INSTALL 6.18: no flag". The captures show {@code gu} (section 0a). The
  *       VM_MAYBE_GUARD patch (madvise_guard_install) sets the flag on the whole VMA and still calls
  *       {@code anon_vma_prepare()} for anonymous VMAs ({@code if (vma_is_anonymous(vma)) { err =
  *       anon_vma_prepare(vma); ...}}): guard installation gives anonymous memory an anon_vma,
  *       which the spec does not mention. Modelled.</li>
- *   <li>Spec 6.6: DONTUNMAP clears VM_ACCOUNT on the source (the 6.16 text's
+ *   <li>Section 6.6: DONTUNMAP clears VM_ACCOUNT on the source (the 6.16 text's
  *       {@code dontunmap_complete}: {@code vm_flags_clear(vrm->vma, VM_LOCKED_MASK | VM_ACCOUNT)}).
  *       The 6.18.44 capture (mremap_dontunmap end.smaps: {@code ac} on the old VMA) keeps it.
- *       Modelled as the capture shows (spec 0a).</li>
- *   <li>Spec 6.4 (madvise walk) omits that after each piece the walk resumes at
+ *       Modelled as the capture shows (section 0a).</li>
+ *   <li>Section 6.4 (madvise walk) omits that after each piece the walk resumes at
  *       {@code prev->vm_end} when a merge carried prev past the piece ({@code if (prev &&
  *       range->start < prev->vm_end) range->start = prev->vm_end;} in madvise_walk_vmas): the
  *       rest of that VMA already has the new flags and is not visited again. Modelled (the
  *       property test caught the difference).</li>
- *   <li>Spec 6.8 (mseal) describes the per-VMA apply loop but not its iteration detail. The
+ *   <li>Section 6.8 (mseal) describes the per-VMA apply loop but not its iteration detail. The
  *       6.17-era text (sjp38/linux@6274c5b mm/mseal.c, flags still passed by value) carries
  *       {@code curr_start} over from the previous iteration ({@code curr_start = curr_end;}), which
  *       goes stale when {@code vma_modify_flags} merges the VMA into a sealed next VMA extending past
@@ -175,12 +177,12 @@
  *       @14dad135) computes {@code curr_start = max(vma->vm_start, start)} per VMA. The engine uses
  *       the mainline form; if 6.18.44 still has the old one, sealing [unsealed | sealed | unsealed]
  *       in one call leaves two adjacent sealed VMAs where the engine has one.</li>
- *   <li>Spec 3.1 lists EXPAND_ONLY (brk) as its own counter; case.txt (brk_grow_shrink) counts it
+ *   <li>Section 3.1 lists EXPAND_ONLY (brk) as its own counter; case.txt (brk_grow_shrink) counts it
  *       as new-left. Reported as NEW_LEFT (see Events).</li>
- *   <li>Spec 6.1 step 9 sets VM_SOFTDIRTY on every new VMA; the capture machine's smaps never show
+ *   <li>Section 6.1 step 9 sets VM_SOFTDIRTY on every new VMA; the capture machine's smaps never show
  *       {@code sd} (CONFIG_MEM_SOFT_DIRTY off or not reported), so soft-dirty is off by default
  *       (CONFIG_MEM_SOFT_DIRTY is not modelled).</li>
- *   <li>Spec 9.2 suggests seeding anonymous VMAs' pgoff from smaps; smaps shows no pgoff for
+ *   <li>Section 9.2 suggests seeding anonymous VMAs' pgoff from smaps; smaps shows no pgoff for
  *       anonymous memory (maps prints 0). Seeds default to the start's page number, which is right
  *       for memory never split off or moved since creation.</li>
  * </ol>

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The writer's steps of every case, as mm/vma.c of 6.18 takes them (read in torvalds/linux,
- * the 7.0-era text the spec names, whose merge/split/munmap paths match 6.18): the caller holds
+ * the 7.0-era text docs/kernel-vma.md names, whose merge/split/munmap paths match 6.18): the caller holds
  * mmap_lock for writing; vma_merge_existing_range() and vma_expand() write-lock every VMA they
  * will touch before touching any; commit_merge() sets the ranges, then makes one maple-tree
  * store; vma_complete() detaches and frees what the merge removed. Pages: prev [0,2),

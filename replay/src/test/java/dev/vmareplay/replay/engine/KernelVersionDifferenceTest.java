@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Where --kernel 6.1 / 6.12 and 6.18 give different layouts or cases (spec section 7), each
+ * Where --kernel 6.1 / 6.12 and 6.18 give different layouts or cases (the rules are in KernelVersion), each
  * difference named by the test.
  */
 class KernelVersionDifferenceTest {

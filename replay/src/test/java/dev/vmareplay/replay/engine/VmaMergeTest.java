@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The kernel's userland VMA tests (tools/testing/vma: vma.c up to 6.18, tests/merge.c, mmap.c,
- * vma.c later) transcribed: the same fixtures, the same expected outcomes (spec section 8).
+ * vma.c later) transcribed: the same fixtures, the same expected outcomes.
  * Addresses are in pages of 0x1000 from 0; every fixture VMA has READ|WRITE|MAYREAD|MAYWRITE.
  * Each step draws the layout one character per page and asserts start, end, pgoff, anon_vma and
  * the map count.
@@ -51,11 +51,13 @@ class VmaMergeTest {
         return VmaMergeState.forExistingVma(prev, middle, start * P, end * P);
     }
 
+    /** What try_merge_new_vma() gives: the VMA now holding the range, and its {@code *was_merged}. */
+    record Merged(Vma vma, boolean merged) { }
+
     /** try_merge_new_vma(): merge, or allocate a new VMA when nothing merged. */
-    Vma tryMergeNewVma(long start, long end, long pgoff, boolean[] merged) {
+    Merged tryMergeNewVma(long start, long end, long pgoff) {
         Vma v = eng.vmaMergeNewRange(newRange(start, end, pgoff));
-        merged[0] = v != null;
-        return v != null ? v : alloc(start, end, pgoff);
+        return v != null ? new Merged(v, true) : new Merged(alloc(start, end, pgoff), false);
     }
 
     static void assertRange(Vma v, long start, long end, long pgoff) {
@@ -129,7 +131,7 @@ class VmaMergeTest {
 
     @Test
     void merge_new() {
-        boolean[] merged = {false};
+        Merged merged;
         /*
          * 0123456789abc
          * AA B       CC
@@ -142,8 +144,9 @@ class VmaMergeTest {
          * 0123456789abc
          * AA B   **  CC
          */
-        Vma d = tryMergeNewVma(7, 9, 7, merged);
-        assertThat(merged[0]).isFalse();
+        merged = tryMergeNewVma(7, 9, 7);
+        Vma d = merged.vma();
+        assertThat(merged.merged()).isFalse();
         assertThat(mm.mapCount()).isEqualTo(4);
         /*
          * Merge BOTH sides.
@@ -152,8 +155,9 @@ class VmaMergeTest {
          */
         a.closeHook = true; // This should have no impact.
         setAnon(b, dummyAnonVma);
-        Vma v = tryMergeNewVma(2, 3, 2, merged);
-        assertThat(merged[0]).isTrue();
+        merged = tryMergeNewVma(2, 3, 2);
+        Vma v = merged.vma();
+        assertThat(merged.merged()).isTrue();
         assertThat(v).isSameAs(a);
         assertRange(v, 0, 4, 0);
         assertThat(v.anonVma()).isSameAs(dummyAnonVma);
@@ -163,8 +167,9 @@ class VmaMergeTest {
          * 0123456789abc
          * AAAA*  DD  CC
          */
-        v = tryMergeNewVma(4, 5, 4, merged);
-        assertThat(merged[0]).isTrue();
+        merged = tryMergeNewVma(4, 5, 4);
+        v = merged.vma();
+        assertThat(merged.merged()).isTrue();
         assertThat(v).isSameAs(a);
         assertRange(v, 0, 5, 0);
         assertThat(v.anonVma()).isSameAs(dummyAnonVma);
@@ -176,8 +181,9 @@ class VmaMergeTest {
          */
         setAnon(d, dummyAnonVma);
         d.closeHook = true; // This should have no impact.
-        v = tryMergeNewVma(6, 7, 6, merged);
-        assertThat(merged[0]).isTrue();
+        merged = tryMergeNewVma(6, 7, 6);
+        v = merged.vma();
+        assertThat(merged.merged()).isTrue();
         assertThat(v).isSameAs(d);
         assertRange(v, 6, 9, 6);
         assertThat(mm.mapCount()).isEqualTo(3);
@@ -187,7 +193,8 @@ class VmaMergeTest {
          * AAAAA*DDD  CC
          */
         d.closeHook = false; // This would otherwise degrade the merge.
-        v = tryMergeNewVma(5, 6, 5, merged);
+        merged = tryMergeNewVma(5, 6, 5);
+        v = merged.vma();
         assertThat(v).isSameAs(a);
         assertRange(v, 0, 9, 0);
         assertThat(mm.mapCount()).isEqualTo(2);
@@ -197,7 +204,8 @@ class VmaMergeTest {
          * AAAAAAAAA *CC
          */
         setAnon(c, dummyAnonVma);
-        v = tryMergeNewVma(0xa, 0xb, 0xa, merged);
+        merged = tryMergeNewVma(0xa, 0xb, 0xa);
+        v = merged.vma();
         assertThat(v).isSameAs(c);
         assertRange(v, 0xa, 0xc, 0xa);
         assertThat(mm.mapCount()).isEqualTo(2);
@@ -206,7 +214,8 @@ class VmaMergeTest {
          * 0123456789abc
          * AAAAAAAAA*CCC
          */
-        v = tryMergeNewVma(9, 0xa, 9, merged);
+        merged = tryMergeNewVma(9, 0xa, 9);
+        v = merged.vma();
         assertThat(v).isSameAs(a);
         assertRange(v, 0, 0xc, 0);
         assertThat(v.anonVma()).isSameAs(dummyAnonVma);
