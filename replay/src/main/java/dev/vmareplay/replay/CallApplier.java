@@ -74,12 +74,7 @@ final class CallApplier {
         } else if (c instanceof Call.Mseal m) {
             ranged(m.addr(), m.len(), () -> mm.mseal(m.addr(), m.len(), m.flags()), true);
         } else if (c instanceof Call.SetVmaName m) {
-            if (e.errno() == Errno.EINVAL && (m.addr() & (Mm.PAGE_SIZE - 1)) == 0 && mm.anonVmaNameSupported()) {
-                // EINVAL on an aligned range: the traced kernel was built without
-                // CONFIG_ANON_VMA_NAME (prctl_set_vma() in kernel/sys.c returns EINVAL first), a
-                // property of the machine, so every address space of the replay follows it from here
-                replayer.kernelWithoutAnonVmaNames();
-            }
+            if (mm.anonVmaNameSupported() && showsNoAnonVmaNames(e, m)) replayer.kernelWithoutAnonVmaNames();
             ranged(m.addr(), m.len(), () -> mm.setAnonName(m.addr(), m.len(), m.vmaName()), true);
         } else if (c instanceof Call.Mbind m) {
             ranged(m.addr(), m.len(), () -> mm.mbind(m.addr(), m.len(), new MemPolicy(m.mode(), 0, m.nodemask())), true);
@@ -163,16 +158,29 @@ final class CallApplier {
                 r.syscall() + " printed without its arguments (= " + (event.succeeded() ? "0x" + Long.toHexString(event.ret()) : Errno.name(event.errno())) + "): left out");
     }
 
+    /**
+     * EINVAL on an aligned range: the traced kernel was built without CONFIG_ANON_VMA_NAME
+     * (prctl_set_vma() in kernel/sys.c returns EINVAL first), a property of the machine, so
+     * every address space of the replay follows it from here.
+     */
+    static boolean showsNoAnonVmaNames(Event e, Call.SetVmaName m) {
+        return e.errno() == Errno.EINVAL && (m.addr() & (Mm.PAGE_SIZE - 1)) == 0;
+    }
+
     // ---- mmap -------------------------------------------------------------------------
+
+    /** The file a successful mmap maps, null for anonymous memory: the run's identity of it ({@link FileIdentities}). */
+    static VmaFile mappedFile(Call.Mmap m, FileIdentities files) {
+        if ((m.flags() & Mman.MAP_ANONYMOUS) != 0) return null;
+        VmaFile file = files.forRef(m.file());
+        // a file mapping whose file the trace cannot name (perf formats print no paths)
+        return file != null ? file : files.forRef(new dev.vmareplay.ingest.event.FileRef(-1L - m.fd(), "", true));
+    }
 
     private void mmap(Call.Mmap m) {
         if (!event.succeeded()) return; // a failed mmap changes nothing the model can know of
         long addr = event.ret();
-        VmaFile file = (m.flags() & Mman.MAP_ANONYMOUS) != 0 ? null : replayer.files().forRef(m.file());
-        if (file == null && (m.flags() & Mman.MAP_ANONYMOUS) == 0) {
-            // a file mapping whose file the trace cannot name (perf formats print no paths)
-            file = replayer.files().forRef(new dev.vmareplay.ingest.event.FileRef(-1L - m.fd(), "", true));
-        }
+        VmaFile file = mappedFile(m, replayer.files());
         boolean openSeen = m.file() != null && !m.file().fromPathOnly(); // then FileRef.readOnly says it exactly
         if (file != null && !openSeen && (m.flags() & Mman.MAP_TYPE) != Mman.MAP_PRIVATE && (m.prot() & Mman.PROT_WRITE) == 0) {
             // A shared read-only mapping: the trace does not say how the fd was opened, and

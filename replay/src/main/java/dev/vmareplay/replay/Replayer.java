@@ -51,6 +51,8 @@ public final class Replayer {
 
     private final ReplayOptions options;
     private final OutcomeListener listener;
+    /** The families of address spaces this replay models and reports (all of them unless split). */
+    private final ReplayPart part;
     /** The batch being filled; {@link #deliver} hands it to the listener. */
     private final OutcomeBatch.Builder out = new OutcomeBatch.Builder();
     /** Events per batch: big enough for bulk storage, small enough for memory to stay flat. */
@@ -79,7 +81,7 @@ public final class Replayer {
     /** The traced kernel lacks CONFIG_ANON_VMA_NAME: every address space, live and future, says EINVAL to anon names. */
     void kernelWithoutAnonVmaNames() {
         anonVmaNames = false;
-        for (Task t : tasks.values()) t.space.mm.setAnonVmaNameSupported(false);
+        for (Task t : tasks.values()) if (t.space.owned) t.space.mm.setAnonVmaNameSupported(false);
     }
 
     /**
@@ -103,8 +105,17 @@ public final class Replayer {
     private final List<VmaEvent> caused = new ArrayList<>();
 
     public Replayer(ReplayOptions options, OutcomeListener listener) {
+        this(options, listener, ReplayPart.WHOLE);
+    }
+
+    /**
+     * A replay of one part of the trace: the families of address spaces {@code part} owns are
+     * modelled and reported, the others only followed (see {@link ReplayPart}).
+     */
+    public Replayer(ReplayOptions options, OutcomeListener listener, ReplayPart part) {
         this.options = options;
         this.listener = listener;
+        this.part = part;
         this.faultPolicy = options.faultPolicy() != null ? options.faultPolicy() : FaultPolicy.WRITE_BEFORE_PROTECT;
     }
 
@@ -116,7 +127,7 @@ public final class Replayer {
         }
         releaseHeld();
         finishAll();
-        if (source.stats().lostEvents() > 0) {
+        if (source.stats().lostEvents() > 0 && part.ownsUnattached()) {
             divergence(-1, 0, DivergenceCause.LOST_EVENTS, source.stats().lostEvents() + " events lost by perf: the trace is incomplete");
         }
         deliver();
@@ -135,8 +146,7 @@ public final class Replayer {
         if (!tasks.containsKey(tid) && firstProcessSeen) {
             if (e.call() instanceof Call.Exit && exited.contains(tid)) {
                 // strace prints exit_group and then "+++ exited +++": the task is already gone
-                events++;
-                out.event(e, -1);
+                unattached(e);
                 return;
             }
             if (heldEvents < MAX_HELD) {
@@ -168,32 +178,37 @@ public final class Replayer {
 
     private void apply(Event e) {
         if (out.eventCount() >= BATCH_EVENTS) deliver();
-        events++;
         current = e;
         caused.clear();
         if (e.call() instanceof Call.Exit && !tasks.containsKey(e.tid())) {
-            out.event(e, -1);
+            unattached(e);
             return;
         }
         if (e.call() instanceof Call.Clone && e.retKnown() && e.ret() == 0 && !tasks.containsKey(e.tid())) {
             // the child's half of a clone/vfork (perf trace: "... [continued]: vfork()) = 0"),
             // which perf can print even after the child exited: it creates nothing by itself
-            out.event(e, -1);
+            unattached(e);
             return;
         }
         if (!tasks.containsKey(e.tid()) && exited.contains(e.tid())) {
             // perf trace flushes some lines late, after the task's exit: they change nothing now
-            out.event(e, -1);
-            divergence(e.seq(), e.pid(), DivergenceCause.LATE_EVENT, e.syscall() + " of task " + e.tid() + " printed after it exited: ignored");
+            if (unattached(e)) {
+                divergence(e.seq(), e.pid(), DivergenceCause.LATE_EVENT, e.syscall() + " of task " + e.tid() + " printed after it exited: ignored");
+            }
             return;
         }
         Task t = taskOf(e);
         currentTask = t;
         AddressSpace space = t.space;
-        int before = space.mm.mapCount();
-        long bytesBefore = space.mm.mappedBytes();
-        out.event(e, space.id);
-        if (e.durationNs() != Event.NO_TIME) latency.record("syscall", e.syscall(), e.durationNs());
+        // a family another part models is only followed: its tasks, and what it tells the others
+        boolean own = space.owned;
+        int before = own ? space.mm.mapCount() : 0;
+        long bytesBefore = own ? space.mm.mappedBytes() : 0;
+        if (own) {
+            events++;
+            out.event(e, space.id);
+            if (e.durationNs() != Event.NO_TIME) latency.record("syscall", e.syscall(), e.durationNs());
+        }
 
         Call c = e.call();
         if (c instanceof Call.Clone clone) {
@@ -205,24 +220,52 @@ public final class Replayer {
         } else if (c instanceof Call.Marker m) {
             onMarker(t, e, m);
         } else if (c instanceof Call.PageFault f) {
-            space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
+            if (own) space.mm.fault(f.addr(), f.access() != Call.PageFault.Access.READ);
         } else if (c instanceof Call.MmapLock lock) {
             onMmapLock(t, e, lock);
-        } else {
+        } else if (own) {
             long t0 = System.nanoTime();
             new CallApplier(space, this).apply(e);
             latency.record("engine", e.syscall(), System.nanoTime() - t0);
             if (options.checkInvariants()) space.mm.checkInvariants();
+        } else {
+            followCall(e);
         }
-        if (e.durationNs() != Event.NO_TIME) {
-            String syscall = e.syscall();
-            for (VmaEvent v : caused) latency.recordCase(syscall, EngineOutcomes.kind(v.kind()), e.durationNs());
+        if (own) {
+            if (e.durationNs() != Event.NO_TIME) {
+                String syscall = e.syscall();
+                for (VmaEvent v : caused) latency.recordCase(syscall, EngineOutcomes.kind(v.kind()), e.durationNs());
+            }
+            space.lives.settle(e.seq(), e.syscall());
         }
-        space.lives.settle(e.seq(), e.syscall());
-        AddressSpace now = t.space; // execve replaced it
+        AddressSpace now = t.space; // execve replaced it (with one of a family another part may own)
+        if (!now.owned) return;
         if (now.mm.mapCount() > now.peakCount) now.atNewPeak(e.seq());
         if (now != space || now.mm.mapCount() != before || now.mm.mappedBytes() != bytesBefore) {
             out.timeline(now.id, e.seq(), e.tsNs(), now.mm.mapCount(), now.mm.mappedBytes());
+        }
+    }
+
+    /** An event of no address space: part 0 reports it. Returns whether this part did. */
+    private boolean unattached(Event e) {
+        if (!part.ownsUnattached()) return false;
+        events++;
+        out.event(e, -1);
+        return true;
+    }
+
+    /**
+     * A call in an address space of a family another part models: only what it tells the whole
+     * run is taken from it (the file identities a mapping creates, a kernel without anon names),
+     * exactly as {@link CallApplier} takes it, so that every part sees the same.
+     */
+    private void followCall(Event e) {
+        if (!e.retKnown()) return;
+        Call c = e.call();
+        if (c instanceof Call.SetVmaName m) {
+            if (anonVmaNames && CallApplier.showsNoAnonVmaNames(e, m)) kernelWithoutAnonVmaNames();
+        } else if (c instanceof Call.Mmap m && e.succeeded()) {
+            CallApplier.mappedFile(m, files);
         }
     }
 
@@ -252,7 +295,7 @@ public final class Replayer {
             if (first) firstPid = tgid;
             AddressSpace space = newSpace(tgid, 0, null);
             t = new Task(e.tid(), tgid, space);
-            if (!first) {
+            if (!first && space.owned) {
                 divergence(e.seq(), tgid, DivergenceCause.UNKNOWN_TASK,
                         "task " + e.tid() + " appears without a clone in the trace: given an address space of its own");
             }
@@ -266,20 +309,23 @@ public final class Replayer {
         return newSpace(pid, parentPid, exe, null);
     }
 
-    private AddressSpace newSpace(int pid, int parentPid, String exe, Mm forkedFrom) {
+    /** A new address space: a fork's copy of {@code forkedFrom}'s (same family), or a fresh one (a new family). */
+    private AddressSpace newSpace(int pid, int parentPid, String exe, AddressSpace forkedFrom) {
         long id = nextMmId++;
-        AddressSpace space = new AddressSpace(id, pid, exe);
+        long family = forkedFrom != null ? forkedFrom.family : id;
+        AddressSpace space = new AddressSpace(id, pid, exe, family, part.owns(family));
+        pids.add(pid);
+        firstProcessSeen = true;
+        if (!space.owned) return space;
         space.lives = new VmaLives(id, out);
         if (forkedFrom != null) {
-            space.mm = forkedFrom.fork();
+            space.mm = forkedFrom.mm.fork();
             space.mm.setObserver(observerFor(space));
             long seq = current != null ? current.seq() : -1;
             for (Vma v : space.mm.vmas()) space.lives.born(v, seq, "fork");
         } else {
             space.mm = newMm(space, new VmaIds());
         }
-        pids.add(pid);
-        firstProcessSeen = true;
         deliver();
         listener.onProcess(new ProcessInfo(pid, id, parentPid, exe));
         return space;
@@ -291,8 +337,12 @@ public final class Replayer {
         if (seed == null) return;
         try {
             List<MapsEntry> entries = MapsParser.parse(seed);
-            SeedLoader.load(space.mm, entries, files);
-            space.lives.seeded();
+            if (space.owned) {
+                SeedLoader.load(space.mm, entries, files);
+                space.lives.seeded();
+            } else {
+                SeedLoader.identifyFiles(entries, files);
+            }
             space.seeded = true;
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read seed snapshot " + seed + ": " + ex.getMessage(), ex);
@@ -320,12 +370,22 @@ public final class Replayer {
             snapshot = dir.find(pid, image, SnapshotDir.Kind.END);
             EntryOnlyMremap.unresolved(this, space, e.seq()); // before the layout is compared: say what it lacks
         }
+        if (!space.owned) return;
         deliver();
         listener.onSnapshotPoint(new SnapshotPoint(e.seq(), pid, m.start(), image, snapshot, FinalLayout.layouts(space.mm)));
     }
 
     /** Replaces the address space's model by one built from the snapshot (the brk is kept when it has no [heap]). */
     private void reseed(AddressSpace space, Path snapshot, long seq) {
+        if (!space.owned) {
+            try {
+                SeedLoader.identifyFiles(MapsParser.parse(snapshot), files);
+            } catch (IOException ex) {
+                throw new UncheckedIOException("cannot read snapshot " + snapshot + ": " + ex.getMessage(), ex);
+            }
+            space.seeded = true;
+            return;
+        }
         Mm old = space.mm;
         space.lives.close(seq, "snapshot"); // the model's VMAs give way to the kernel's
         space.entryOnlyMremap = null; // the snapshot shows where it went
@@ -363,13 +423,13 @@ public final class Replayer {
         if (space.kernelMm == 0) {
             AddressSpace owner = kernelMms.get(mm);
             if (owner != null && owner != space && !owner.finished) {
-                divergence(e.seq(), t.tgid, DivergenceCause.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
+                if (space.owned) divergence(e.seq(), t.tgid, DivergenceCause.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
                         + ", which the model gives to pid " + owner.pid + "'s address space: the kernel shares it, the model does not");
                 return;
             }
             space.kernelMm = mm;
             kernelMms.put(mm, space);
-        } else if (space.kernelMm != mm) {
+        } else if (space.kernelMm != mm && space.owned) {
             divergence(e.seq(), t.tgid, DivergenceCause.MM_IDENTITY, "task " + t.tid + " took the mmap lock of mm 0x" + Long.toHexString(mm)
                     + ", but its address space in the model is mm 0x" + Long.toHexString(space.kernelMm));
         }
@@ -400,12 +460,14 @@ public final class Replayer {
             t = new Task(child, child, parent.space);
             parent.space.users++;
             pids.add(child);
-            deliver();
-            listener.onProcess(new ProcessInfo(child, parent.space.id, parent.tgid, parent.space.exe));
+            if (parent.space.owned) {
+                deliver();
+                listener.onProcess(new ProcessInfo(child, parent.space.id, parent.tgid, parent.space.exe));
+            }
         } else {
-            AddressSpace space = newSpace(child, parent.tgid, parent.space.exe, parent.space.mm);
+            AddressSpace space = newSpace(child, parent.tgid, parent.space.exe, parent.space);
             t = new Task(child, child, space);
-            out.timeline(space.id, e.seq(), e.tsNs(), space.mm.mapCount(), space.mm.mappedBytes());
+            if (space.owned) out.timeline(space.id, e.seq(), e.tsNs(), space.mm.mapCount(), space.mm.mappedBytes());
         }
         tasks.put(child, t);
     }
@@ -447,7 +509,7 @@ public final class Replayer {
     private void release(Task t) {
         AddressSpace s = t.space;
         if (--s.users == 0) {
-            s.lives.close(current != null ? current.seq() : -1, current != null && current.call() instanceof Call.Execve ? "execve" : "exit");
+            if (s.owned) s.lives.close(current != null ? current.seq() : -1, current != null && current.call() instanceof Call.Execve ? "execve" : "exit");
             finish(s);
         }
     }
@@ -457,7 +519,7 @@ public final class Replayer {
         for (Task t : tasks.values()) if (!live.contains(t.space)) live.add(t.space);
         live.sort((a, b) -> Long.compare(a.id, b.id));
         for (AddressSpace s : live) {
-            s.lives.close(-1, null);
+            if (s.owned) s.lives.close(-1, null);
             finish(s);
         }
         tasks.clear();
@@ -468,6 +530,7 @@ public final class Replayer {
         s.finished = true;
         EntryOnlyMremap.unresolved(this, s, current != null ? current.seq() : -1);
         if (s.kernelMm != 0) kernelMms.remove(s.kernelMm, s); // the kernel reuses the value for a later process
+        if (!s.owned) return;
         deliver();
         listener.onFinalLayout(s.id, FinalLayout.layouts(s.mm));
         if (s.peak != null) listener.onPeakLayout(s.id, s.peakSeq, s.peak.layouts());
@@ -536,11 +599,19 @@ public final class Replayer {
         }
     }
 
-    /** One address space (the kernel's mm_struct): the engine's model plus bookkeeping. */
+    /**
+     * One address space (the kernel's mm_struct): the engine's model plus bookkeeping. An
+     * address space of a family another part models has no model ({@code mm} and {@code lives}
+     * null): only its tasks are followed.
+     */
     static final class AddressSpace {
         final long id;
         final int pid;
         final String exe;
+        /** The id of the fresh address space this one was forked from, directly or not (its own when fresh). */
+        final long family;
+        /** Modelled and reported by this replay ({@link ReplayPart}). */
+        final boolean owned;
         Mm mm;
         VmaLives lives;
         int users = 1;
@@ -560,10 +631,12 @@ public final class Replayer {
         FinalLayout.Capture peak;
         long peakSeq = -1;
 
-        AddressSpace(long id, int pid, String exe) {
+        AddressSpace(long id, int pid, String exe, long family, boolean owned) {
             this.id = id;
             this.pid = pid;
             this.exe = exe;
+            this.family = family;
+            this.owned = owned;
         }
 
         /** Exact below this many VMAs; above it a new layout is kept only every 2 % of growth. */

@@ -40,7 +40,7 @@ final class SeedLoader {
                 default -> {
                     if (name.startsWith("[anon:") && name.endsWith("]")) {
                         s.anonName(name.substring(6, name.length() - 1));
-                    } else if (e.isFile()) {
+                    } else if (e.isFile()) { // no bracketed name above is a file: identifyFiles relies on it
                         s.file(files.forSeed(e)).pgoff(e.offset() >>> Mm.PAGE_SHIFT);
                     } else if (!name.isEmpty()) {
                         s.label(name);
@@ -49,6 +49,17 @@ final class SeedLoader {
             }
             if (e.anonymousKb() > 0) s.anonVma(true);
             s.insert();
+        }
+    }
+
+    /**
+     * The file identities {@link #load} gives these entries' files, without a model: a replay
+     * that follows an address space another part models still lends them to the others
+     * ({@link ReplayPart}). {@code load} asks for exactly these, in this order.
+     */
+    static void identifyFiles(List<MapsEntry> entries, FileIdentities files) {
+        for (MapsEntry e : entries) {
+            if (e.isFile()) files.forSeed(e);
         }
     }
 
