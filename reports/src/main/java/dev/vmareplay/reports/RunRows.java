@@ -199,7 +199,11 @@ final class RunRows {
 
     /** One latency row: the summary columns and HdrHistogram's encoding ({@link LatencyCodec#decode} reads it back). */
     void latency(String scope, String name, Histogram h) throws SQLException {
-        DuckDBAppender a = latency;
+        latencyRow(latency, runId, scope, name, h);
+    }
+
+    /** A latency row of run {@code runId} from its histogram (also for {@link RunParts}, which adds parts' histograms up). */
+    static void latencyRow(DuckDBAppender a, long runId, String scope, String name, Histogram h) throws SQLException {
         a.beginRow().append(runId).append(scope).append(name).append(h.getTotalCount());
         if (h.getTotalCount() == 0) {
             for (int i = 0; i < 7; i++) a.appendNull();

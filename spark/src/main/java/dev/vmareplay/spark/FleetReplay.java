@@ -2,11 +2,13 @@ package dev.vmareplay.spark;
 
 import dev.vmareplay.ingest.TraceFormat;
 import dev.vmareplay.replay.ReplayOptions;
+import dev.vmareplay.replay.ReplayPart;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
@@ -34,7 +36,17 @@ import java.util.concurrent.Callable;
  * <pre>
  *   driver: list traces ──► one task per trace ──► collect (run id, error) ──► summary (Spark SQL)
  *                              │ ingest, replay into a private DuckDB, export, copy to OUT
+ *           a trace above --split-above:
+ *                          ──► one task per part ──► one task per split trace: combine ──┘
+ *                              │ the whole trace read,   │ the parts' rows together (RunParts),
+ *                              │ its share of families   │ export, copy to OUT
+ *                              │ replayed (ReplayPart)
  * </pre>
+ *
+ * <p>A large trace is split by families of address spaces, the unit that replays independently
+ * ({@link ReplayPart} says why: a fork copies its parent's layout, an execve starts afresh), and
+ * its parts' rows put together are exactly the rows of the whole replay, so a split changes the
+ * job's speed, never its output.
  *
  * <p>Submit with {@code spark-submit --class dev.vmareplay.spark.FleetReplay
  * spark/target/vmareplay-spark.jar --out OUT TRACE...}; {@code spark/local} runs it in local
@@ -82,6 +94,17 @@ public final class FleetReplay implements Callable<Integer> {
     @Option(names = "--no-snapshots", description = "Ignore each trace's NAME.snapshots/ directory and its markers.")
     boolean noSnapshots;
 
+    @Option(names = "--split-above", paramLabel = "SIZE", defaultValue = "1g", description = {
+            "Replay a trace larger than SIZE (Spark's size syntax: 512m, 1g; 0: every trace) in parts, one task",
+            "each, by families of address spaces (a process and the children forked from it; an execve starts",
+            "a new one); the parts make exactly the run the whole replay makes. Each part reads the whole",
+            "trace. Default: ${DEFAULT-VALUE}."})
+    String splitAbove;
+
+    @Option(names = "--split-parts", paramLabel = "N", defaultValue = "0", description = {
+            "How many parts such a trace is replayed in (default: Spark's default parallelism, at least 2)."})
+    int splitParts;
+
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: what spark-submit sets; spark/local: local[*]).")
     String master;
 
@@ -123,7 +146,15 @@ public final class FleetReplay implements Callable<Integer> {
     FleetOptions options() {
         String canonicalKernel = ReplayOptions.named(kernel, faultPolicy, false, null).kernelName();
         TraceFormat.parse(format);
-        return new FleetOptions(version(), canonicalKernel, faultPolicy, format, strict, !noSnapshots, out);
+        long above;
+        try {
+            above = JavaUtils.byteStringAsBytes(splitAbove);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad --split-above '" + splitAbove + "' (expected a size like 512m, 1g or 0)", e);
+        }
+        if (above < 0) throw new IllegalArgumentException("bad --split-above '" + splitAbove + "' (negative)");
+        if (splitParts < 0) throw new IllegalArgumentException("bad --split-parts " + splitParts + " (expected 1 or more, or 0 for the default)");
+        return new FleetOptions(version(), canonicalKernel, faultPolicy, format, strict, !noSnapshots, out, above, splitParts);
     }
 
     /** The output directory cannot be used (not empty, not writable). */
@@ -133,7 +164,8 @@ public final class FleetReplay implements Callable<Integer> {
         }
     }
 
-    private record Trace(long runId, String uri) implements Serializable { }
+    /** One task's work: a whole trace ({@code parts == 1}) or one part of it. */
+    private record Work(long runId, String uri, int part, int parts) implements Serializable { }
 
     /**
      * Runs the job on {@code spark}: lists the traces, replays each in its own task, writes
@@ -145,24 +177,71 @@ public final class FleetReplay implements Callable<Integer> {
         FileSystem outFs = outPath.getFileSystem(conf);
         String out = outFs.makeQualified(outPath).toString();
         prepareOutput(outFs, new Path(out), overwrite);
-        FleetOptions qualified = new FleetOptions(options.toolVersion(), options.kernel(), options.faultPolicy(),
-                options.format(), options.strict(), options.snapshots(), out);
+        FleetOptions qualified = options.withOut(out);
 
         TraceListing.Listing listing = TraceListing.list(inputs, conf);
         for (String u : listing.unmatched()) System.err.println("FleetReplay: " + u + " matches no file");
-        List<Trace> work = new ArrayList<>();
-        for (String t : listing.traces()) work.add(new Trace(work.size() + 1, t));
-        List<TraceResult> results = List.of();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Work> work = new ArrayList<>();
+        List<Work> split = new ArrayList<>();
+        for (int i = 0; i < listing.traces().size(); i++) {
+            TraceListing.Listed t = listing.traces().get(i);
+            int parts = qualified.partsFor(t.bytes(), jsc.defaultParallelism());
+            for (int k = 0; k < parts; k++) work.add(new Work(i + 1, t.uri(), k, parts));
+            if (parts > 1) split.add(new Work(i + 1, t.uri(), 0, parts));
+        }
+        List<TraceResult> results = new ArrayList<>();
         if (!work.isEmpty()) {
             SerializableConfiguration sconf = new SerializableConfiguration(conf);
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            jsc.setJobDescription("vmareplay: replay " + work.size() + " traces");
-            results = jsc.parallelize(work, work.size())
-                    .map(t -> TraceTask.run(t.runId(), t.uri(), qualified, sconf.value()))
+            jsc.setJobDescription("vmareplay: replay " + listing.traces().size() + " traces"
+                    + (split.isEmpty() ? "" : " (" + split.size() + " in parts)"));
+            List<TraceResult> done = jsc.parallelize(work, work.size())
+                    .map(w -> w.parts() == 1 ? TraceTask.run(w.runId(), w.uri(), qualified, sconf.value())
+                            : TraceTask.runPart(w.runId(), w.uri(), new ReplayPart(w.part(), w.parts()), qualified, sconf.value()))
                     .collect();
+            List<Long> combined = List.of();
+            if (!split.isEmpty()) {
+                jsc.setJobDescription("vmareplay: combine the parts of " + split.size() + " traces");
+                combined = jsc.parallelize(split, split.size())
+                        .map(w -> TraceTask.combine(w.runId(), w.parts(), qualified, sconf.value()))
+                        .collect();
+            }
+            results = perTrace(work, done, split, combined);
+            deleteParts(conf, out);
         }
         spark.sparkContext().setJobDescription("vmareplay: fleet summary");
         return new Fleet(results, FleetSummary.compute(spark, out, results));
+    }
+
+    /**
+     * One result per trace, in run-id order: a split trace's is its first failed part's (or
+     * part 0's), with the time of all its tasks; collect() keeps the order of the work.
+     */
+    private static List<TraceResult> perTrace(List<Work> work, List<TraceResult> done, List<Work> split, List<Long> combined) {
+        List<TraceResult> out = new ArrayList<>();
+        int c = 0;
+        for (int i = 0; i < work.size(); ) {
+            Work w = work.get(i);
+            TraceResult first = done.get(i), failed = null;
+            long nanos = 0;
+            for (int k = 0; k < w.parts(); k++) {
+                TraceResult r = done.get(i + k);
+                nanos += r.nanos();
+                if (failed == null && !r.ok()) failed = r;
+            }
+            if (w.parts() > 1) nanos += combined.get(c++);
+            TraceResult r = failed != null ? failed : first;
+            out.add(new TraceResult(r.runId(), r.trace(), r.failure(), r.error(), first.bytes(), nanos, w.parts()));
+            i += w.parts();
+        }
+        assert c == split.size() : "every split trace combined once";
+        return out;
+    }
+
+    /** The parts' directory, empty once every split run is combined. */
+    private static void deleteParts(Configuration conf, String out) throws IOException {
+        Path parts = new Path(out, TraceTask.PARTS);
+        parts.getFileSystem(conf).delete(parts, true);
     }
 
     private static void prepareOutput(FileSystem fs, Path out, boolean overwrite) {

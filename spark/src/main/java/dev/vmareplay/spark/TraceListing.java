@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.RemoteIterator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The fleet's traces, from the command line's inputs, on any Hadoop file system: a file, a
@@ -22,12 +22,15 @@ import java.util.TreeSet;
 final class TraceListing {
 
     /** The traces, fully qualified and sorted (a trace's position + 1 is its run id), and what matched nothing. */
-    record Listing(List<String> traces, List<String> unmatched) { }
+    record Listing(List<Listed> traces, List<String> unmatched) { }
+
+    /** A trace and its size in bytes (on its file system: compressed when it is), -1 when it does not exist. */
+    record Listed(String uri, long bytes) { }
 
     private TraceListing() { }
 
     static Listing list(List<String> inputs, Configuration conf) throws IOException {
-        TreeSet<String> traces = new TreeSet<>();
+        TreeMap<String, Long> traces = new TreeMap<>();
         List<String> unmatched = new ArrayList<>();
         for (String input : inputs) {
             Path p = new Path(input);
@@ -35,25 +38,27 @@ final class TraceListing {
             FileStatus[] matches = fs.globStatus(p);
             if (matches == null) {
                 // no glob characters and no such file: the task reports it as an unreadable trace
-                traces.add(fs.makeQualified(p).toString());
+                traces.put(fs.makeQualified(p).toString(), -1L);
                 continue;
             }
             if (matches.length == 0) unmatched.add(input);
             for (FileStatus m : matches) {
                 if (m.isDirectory()) addTree(fs, m.getPath(), traces);
-                else traces.add(m.getPath().toString());
+                else traces.put(m.getPath().toString(), m.getLen());
             }
         }
-        return new Listing(List.copyOf(traces), unmatched);
+        List<Listed> listed = new ArrayList<>();
+        traces.forEach((uri, bytes) -> listed.add(new Listed(uri, bytes)));
+        return new Listing(listed, unmatched);
     }
 
-    private static void addTree(FileSystem fs, Path dir, TreeSet<String> traces) throws IOException {
+    private static void addTree(FileSystem fs, Path dir, TreeMap<String, Long> traces) throws IOException {
         String root = dir.toUri().getPath();
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
         while (it.hasNext()) {
             LocatedFileStatus f = it.next();
             String rel = f.getPath().toUri().getPath().substring(root.length());
-            if (isTrace(rel)) traces.add(f.getPath().toString());
+            if (isTrace(rel)) traces.put(f.getPath().toString(), f.getLen());
         }
     }
 

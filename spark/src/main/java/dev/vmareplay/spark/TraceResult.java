@@ -11,9 +11,10 @@ import java.io.Serializable;
  * @param failure why the trace could not be replayed, or null when it was
  * @param error   the error message (naming the file and line), or null
  * @param bytes   trace bytes read
- * @param nanos   the task's wall time
+ * @param nanos   the task's wall time (a split trace's: all its tasks' together)
+ * @param parts   how many parts the trace was replayed in (1: whole; see FleetOptions#splitAbove)
  */
-public record TraceResult(long runId, String trace, Failure failure, String error, long bytes, long nanos)
+public record TraceResult(long runId, String trace, Failure failure, String error, long bytes, long nanos, int parts)
         implements Serializable {
 
     /** Why a trace failed, as the fleet summary counts it. */

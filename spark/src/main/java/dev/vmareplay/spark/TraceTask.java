@@ -7,10 +7,12 @@ import dev.vmareplay.ingest.MalformedTraceException;
 import dev.vmareplay.ingest.TraceFormat;
 import dev.vmareplay.ingest.TracePeek;
 import dev.vmareplay.replay.ReplayOptions;
+import dev.vmareplay.replay.ReplayPart;
 import dev.vmareplay.replay.Replayer;
 import dev.vmareplay.replay.SnapshotDir;
 import dev.vmareplay.reports.Export;
 import dev.vmareplay.reports.RunMeta;
+import dev.vmareplay.reports.RunParts;
 import dev.vmareplay.reports.RunStore;
 import dev.vmareplay.reports.RunWriter;
 import dev.vmareplay.reports.Schema;
@@ -43,6 +45,11 @@ import java.util.stream.Stream;
  * <p>A trace on a non-local file system (HDFS, S3) is copied to the scratch directory first,
  * with its {@code NAME.snapshots/} directory: the format peek and the snapshot lookup read
  * local files. Its runs and events still name it by its URI.
+ *
+ * <p>A trace split into parts ({@link ReplayPart}) is replayed by one {@link #runPart} task per
+ * part, each leaving its database in {@code OUT/_parts/run_id=N/} ({@code _} keeps it out of every
+ * reader's table listing), then one {@link #combine} task puts them together
+ * ({@link RunParts#combine}) and writes the run as {@link #run} does.
  */
 final class TraceTask {
 
@@ -51,16 +58,12 @@ final class TraceTask {
     /** Replays trace {@code uri} as run {@code runId} and writes its rows under {@code options.out()}. */
     static TraceResult run(long runId, String uri, FleetOptions options, Configuration conf) {
         long t0 = System.nanoTime();
-        Path scratch;
+        Path scratch = scratch(runId, uri);
         try {
-            scratch = Files.createTempDirectory("vmareplay-fleet-" + runId + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("no scratch directory for " + uri + " (java.io.tmpdir)", e);
-        }
-        try {
-            Outcome o = replay(runId, uri, options, conf, scratch);
+            Outcome o = replay(runId, uri, ReplayPart.WHOLE, options, conf, scratch);
+            Export.parquetRun(scratch.resolve(DB), 1, runId, scratch.resolve("parquet"));
             publish(runId, scratch.resolve("parquet"), options.out(), conf);
-            return new TraceResult(runId, o.name, o.failure, o.error, o.bytes, System.nanoTime() - t0);
+            return new TraceResult(runId, o.name, o.failure, o.error, o.bytes, System.nanoTime() - t0, 1);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write run " + runId + " (" + uri + ") to " + options.out() + ": " + e.getMessage(), e);
         } finally {
@@ -68,20 +71,93 @@ final class TraceTask {
         }
     }
 
+    /**
+     * Replays part {@code part} of trace {@code uri} and leaves its database for {@link #combine}.
+     * The result says how this part went (a failure of the trace shows in every part that reads it).
+     */
+    static TraceResult runPart(long runId, String uri, ReplayPart part, FleetOptions options, Configuration conf) {
+        long t0 = System.nanoTime();
+        Path scratch = scratch(runId, uri);
+        try {
+            Outcome o = replay(runId, uri, part, options, conf, scratch);
+            FileSystem fs = outputFs(options.out(), conf);
+            org.apache.hadoop.fs.Path dst = partFile(options.out(), runId, part.index());
+            fs.mkdirs(dst.getParent());
+            fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(scratch.resolve(DB).toUri()), dst);
+            return new TraceResult(runId, o.name, o.failure, o.error, o.bytes, System.nanoTime() - t0, part.count());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write part " + part.index() + " of run " + runId + " (" + uri + ") to "
+                    + options.out() + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    /**
+     * Puts the {@code parts} parts of run {@code runId} together and writes the run as {@link #run}
+     * does. Returns the task's wall time.
+     */
+    static long combine(long runId, int parts, FleetOptions options, Configuration conf) {
+        long t0 = System.nanoTime();
+        Path scratch = scratch(runId, "run " + runId);
+        try {
+            FileSystem fs = outputFs(options.out(), conf);
+            List<Path> local = new java.util.ArrayList<>();
+            for (int i = 0; i < parts; i++) {
+                Path p = scratch.resolve("part-" + i + ".duckdb");
+                fs.copyToLocalFile(false, partFile(options.out(), runId, i), new org.apache.hadoop.fs.Path(p.toUri()), true);
+                local.add(p);
+            }
+            RunParts.combine(local, scratch.resolve(DB));
+            Export.parquetRun(scratch.resolve(DB), 1, runId, scratch.resolve("parquet"));
+            publish(runId, scratch.resolve("parquet"), options.out(), conf);
+            return System.nanoTime() - t0; // the parts stay until the job ends: a retry of this task finds them
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot combine the parts of run " + runId + " in " + options.out() + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    /** Where part {@code index} of run {@code runId} waits for {@link #combine}. */
+    static org.apache.hadoop.fs.Path partFile(String out, long runId, int index) {
+        return new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(out, PARTS + "/run_id=" + runId), "part-" + index + ".duckdb");
+    }
+
+    /** The directory of every split run's parts (empty once they are combined). */
+    static final String PARTS = "_parts";
+
+    private static final String DB = "run.duckdb";
+
+    private static Path scratch(long runId, String what) {
+        try {
+            return Files.createTempDirectory("vmareplay-fleet-" + runId + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("no scratch directory for " + what + " (java.io.tmpdir)", e);
+        }
+    }
+
+    /** The output's file system; the raw one for a local directory (no .crc files beside the Parquet). */
+    private static FileSystem outputFs(String out, Configuration conf) throws IOException {
+        FileSystem fs = new org.apache.hadoop.fs.Path(out).getFileSystem(conf);
+        return fs instanceof LocalFileSystem lfs ? lfs.getRawFileSystem() : fs;
+    }
+
     private record Outcome(String name, TraceResult.Failure failure, String error, long bytes) { }
 
-    private static Outcome replay(long runId, String uri, FleetOptions options, Configuration conf, Path scratch) throws IOException {
+    /** Replays {@code part} of the trace into {@code scratch/run.duckdb} (run 1, completed or failed). */
+    private static Outcome replay(long runId, String uri, ReplayPart part, FleetOptions options, Configuration conf, Path scratch)
+            throws IOException {
         org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(uri);
         FileSystem fs = src.getFileSystem(conf);
         boolean local = isLocal(fs);
         // the name errors, runs.inputs and events.source carry: what `replay` would be given
         String name = local ? Paths.get(src.toUri()).toString() : src.toString();
         RunMeta meta = new RunMeta(options.toolVersion(), options.kernel(), List.of(name), options.runOptions(), Instant.now());
-        Path db = scratch.resolve("run.duckdb");
+        Path db = scratch.resolve(DB);
         TraceResult.Failure failure = null;
         String error = null;
         long bytes = 0;
-        long stored;
         try (RunStore store = RunStore.open(db)) {
             try {
                 Path trace = local ? Paths.get(src.toUri()) : fetch(fs, src, scratch.resolve("trace"));
@@ -94,7 +170,7 @@ final class TraceTask {
                 try (RunWriter writer = store.beginRun(meta);
                      EventSource source = local ? Ingest.open(List.of(name), format, ingest)
                              : Ingest.open(name, Files.newInputStream(trace), format, ingest)) {
-                    new Replayer(replay, writer).run(source);
+                    new Replayer(replay, writer, part).run(source);
                     bytes = source.stats().bytesRead();
                 }
             } catch (MalformedTraceException e) {
@@ -110,9 +186,8 @@ final class TraceTask {
                 failure = TraceResult.Failure.INTERNAL;
                 error = "internal error: " + stackOf(e);
             }
-            stored = failure == null ? store.latestRunId().orElseThrow() : store.storeFailedRun(meta, error);
+            if (failure != null) store.storeFailedRun(meta, error);
         }
-        Export.parquetRun(db, stored, runId, scratch.resolve("parquet"));
         return new Outcome(name, failure, error, bytes);
     }
 
@@ -147,8 +222,7 @@ final class TraceTask {
      */
     private static void publish(long runId, Path exported, String out, Configuration conf) throws IOException {
         org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(out);
-        FileSystem fs = root.getFileSystem(conf);
-        if (fs instanceof LocalFileSystem lfs) fs = lfs.getRawFileSystem(); // no .crc files beside the Parquet
+        FileSystem fs = outputFs(out, conf);
         String partition = "run_id=" + runId;
         for (String table : Schema.TABLES) {
             fs.delete(new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(root, table), partition), true);

@@ -136,21 +136,7 @@ class FleetReplayTest {
         cli("export", "--db", db.toString(), "--parquet", single.toString());
 
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
-            for (String table : Schema.TABLES) {
-                boolean inFleet = Files.isDirectory(out.resolve(table)), inSingle = Files.isDirectory(single.resolve(table));
-                assertThat(inFleet).as("table " + table + " written by both or neither").isEqualTo(inSingle);
-                if (!inSingle) continue;
-                switch (table) {
-                    // the clock of each run differs, nothing else
-                    case "runs" -> assertSameRows(st, out, single, table, "* EXCLUDE (started_at, finished_at)", "");
-                    // the engine's own time per operation is measured, not replayed: its counts must agree
-                    case "latency" -> {
-                        assertSameRows(st, out, single, table, "*", "WHERE scope <> 'engine'");
-                        assertSameRows(st, out, single, table, "run_id, scope, name, count", "");
-                    }
-                    default -> assertSameRows(st, out, single, table, "*", "");
-                }
-            }
+            assertSameTables(st, out, single);
             assertThat(scalar(st, "SELECT count(*) FROM " + files(out, "runs"))).isEqualTo(traces.size());
             assertThat(scalar(st, "SELECT count(*) FROM " + files(out, "merge_events"))).isGreaterThan(1000);
             assertThat(scalar(st, "SELECT count(*) FROM " + files(out, "merge_events") + " WHERE kind = 'refused'")).isPositive();
@@ -273,7 +259,90 @@ class FleetReplayTest {
                 .contains("vmareplay fleet report").doesNotContain("/*REPORT_DATA*/");
     }
 
+    /**
+     * Multi-process recordings, each replayed whole and in 3 parts (--split-above 0 --split-parts
+     * 3): make -j2, g++ and the gaps program (recorded with their snapshots, re-seeded at their
+     * markers; gaps' failed PR_SET_VMA_ANON_NAME tells every family the kernel has no anon
+     * names), make -j2 and a shell pipeline captured with strace. The run the parts make together
+     * must be the run of the whole replay, every table of it.
+     */
+    @Test
+    void a_trace_replayed_in_parts_by_families_of_address_spaces_stores_the_run_the_whole_replay_stores() throws Exception {
+        List<Path> traces = new ArrayList<>();
+        for (String name : List.of("make-j2", "gxx-compile", "gaps")) {
+            // as `vmareplay record` leaves them: NAME.txt.gz with NAME.snapshots/ beside it
+            Path rec = SAMPLES.resolve("recorded").resolve(name);
+            Path in = Files.createDirectories(dir.resolve("multi"));
+            Path trace = in.resolve(name + ".txt.gz");
+            Files.copy(rec.resolve("trace.txt.gz"), trace);
+            Path snaps = Files.createDirectories(in.resolve(name + ".snapshots"));
+            try (Stream<Path> s = Files.list(rec.resolve("snapshots"))) {
+                for (Path p : s.toList()) Files.copy(p, snaps.resolve(p.getFileName()));
+            }
+            traces.add(trace);
+        }
+        for (String name : List.of("make-j2.strace.txt.gz", "sh-pipeline.strace.txt.gz")) {
+            traces.add(SAMPLES.resolve("captured").resolve(name));
+        }
+        List<String> inputs = traces.stream().map(Path::toString).toList();
+
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        FleetReplay.Fleet w = FleetReplay.run(spark, inputs, options(whole, false), false);
+        FleetOptions inParts = new FleetOptions(FleetReplay.version(), "6.18", null, "auto", false, true, split.toString(), 0, 3);
+        FleetReplay.Fleet s = FleetReplay.run(spark, inputs, inParts, false);
+
+        assertThat(w.traces()).allSatisfy(r -> assertThat(r.parts()).isOne());
+        assertThat(s.traces()).hasSize(traces.size()).allSatisfy(r -> {
+            assertThat(r.ok()).as(r.trace() + ": " + r.error()).isTrue();
+            assertThat(r.parts()).as(r.trace()).isEqualTo(3);
+        });
+        assertThat(split.resolve(TraceTask.PARTS)).as("parts removed once combined").doesNotExist();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            assertSameTables(st, split, whole);
+            // not a trivial split: several families of address spaces (fresh mms) per trace
+            assertThat(longs(st, "SELECT run_id, count(DISTINCT mm_id) FROM " + files(split, "processes") + " GROUP BY ALL"))
+                    .hasSize(traces.size()).allSatisfy((run, n) -> assertThat(n).as("address spaces of run " + run).isGreaterThan(2));
+            assertThat(scalar(st, "SELECT count(*) FROM " + files(split, "vma_lifecycle") + " WHERE created_by = 'seed'"))
+                    .as("VMAs seeded from the recordings' snapshots").isPositive();
+        }
+        assertThat(summaryRows(s.summary())).isEqualTo(summaryRows(w.summary()));
+    }
+
+    /** The summary's rows (the histogram's bytes as hex), but for the engine's own measured latencies. */
+    private static List<String> summaryRows(List<Row> summary) {
+        List<String> out = new ArrayList<>();
+        for (Row r : summary) {
+            if (r.getString(0).equals("latency") && "engine".equals(r.getString(1))) continue;
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length(); i++) {
+                Object v = r.get(i);
+                sb.append(v instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(v)).append(" | ");
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
     // ---- helpers ----
+
+    /** Every table of {@code a}'s runs holds the rows of {@code b}'s: the clock and the engine's measured time aside. */
+    static void assertSameTables(Statement st, Path a, Path b) throws SQLException {
+        for (String table : Schema.TABLES) {
+            boolean inA = Files.isDirectory(a.resolve(table)), inB = Files.isDirectory(b.resolve(table));
+            assertThat(inA).as("table " + table + " written by both or neither").isEqualTo(inB);
+            if (!inB) continue;
+            switch (table) {
+                // the clock of each run differs, nothing else
+                case "runs" -> assertSameRows(st, a, b, table, "* EXCLUDE (started_at, finished_at)", "");
+                // the engine's own time per operation is measured, not replayed: its counts must agree
+                case "latency" -> {
+                    assertSameRows(st, a, b, table, "*", "WHERE scope <> 'engine'");
+                    assertSameRows(st, a, b, table, "run_id, scope, name, count", "");
+                }
+                default -> assertSameRows(st, a, b, table, "*", "");
+            }
+        }
+    }
 
     static String files(Path root, String table) {
         return "read_parquet('" + root.resolve(table) + "/**/*.parquet', hive_partitioning = true)";
