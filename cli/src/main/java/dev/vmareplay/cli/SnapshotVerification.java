@@ -279,7 +279,8 @@ final class SnapshotVerification {
         else if (img.threads > 0) sb.append("order assumed from print order (").append(img.threads).append(" thread(s): re-record with --perf to observe it)");
         else sb.append("one thread: order as printed");
         if (img.reconciledHalves > 0) sb.append("; ").append(img.reconciledHalves)
-                .append(" call(s) perf printed only half of, inferred and counted reconciled");
+                .append(" call(s) perf printed only half of, inferred and counted reconciled")
+                .append(img.halves.isEmpty() ? "" : " (" + img.halves.get(0) + (img.reconciledHalves > 1 ? ", ..." : "") + ")");
         return sb.toString();
     }
 
@@ -298,7 +299,12 @@ final class SnapshotVerification {
             }
         }
         if (img.locks == 0 && img.threads > 0) return "call order assumed from print order (threads): re-record with --perf to observe it";
-        if (img.reconciledHalves > 0) return "a call perf printed only half of was inferred";
+        if (img.reconciledHalves > 0) {
+            // name what was done with it: inferred from what followed, or left out for want of arguments
+            String first = img.halves.isEmpty() ? "" : ": " + img.halves.get(0);
+            long more = img.reconciledHalves - 1;
+            return "perf printed a call only half" + first + (more > 0 ? " (and " + more + " more)" : "");
+        }
         if (img.writeFaults == 0 && img.faults == 0) return "anon_vma state assumed (no write fault seen): re-record with --perf to observe it";
         return "nothing assumed here: a gap in the model";
     }

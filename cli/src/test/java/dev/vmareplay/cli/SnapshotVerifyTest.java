@@ -40,4 +40,23 @@ class SnapshotVerifyTest {
         assertThat(out.toString()).containsPattern("(?m)^  MATCH +pid \\d+")
                 .contains("verify: 1 of 1 process with an exit snapshot matches exactly");
     }
+
+    /** A row that differs where perf printed a call only half names that call and what was done with it. */
+    @org.junit.jupiter.api.Test
+    void aDifferenceNextToAHalfPrintedCallNamesIt() {
+        SnapshotVerification.Image img = new SnapshotVerification.Image(1309, 1, "/usr/bin/node");
+        img.writeFaults = 22520;
+        img.locks = 2624;
+        img.reconciledHalves = 1;
+        img.halves.add("event 27870: munmap printed without its arguments (= 0x0): left out");
+        var onlyReplayed = new dev.vmareplay.replay.maps.MapsEntry(0x200738480000L, 0x2007384c0000L, "rw-p", 0,
+                "00:00", 0, "", "rd wr mr mw me ac", -1);
+        var row = new dev.vmareplay.replay.maps.LayoutComparison.Row(null, onlyReplayed, "only in the replayed layout");
+
+        assertThat(SnapshotVerification.cause(img, row))
+                .isEqualTo("perf printed a call only half: event 27870: munmap printed without its arguments (= 0x0): left out");
+        assertThat(SnapshotVerification.observed(img))
+                .endsWith("; 1 call(s) perf printed only half of, inferred and counted reconciled"
+                        + " (event 27870: munmap printed without its arguments (= 0x0): left out)");
+    }
 }
