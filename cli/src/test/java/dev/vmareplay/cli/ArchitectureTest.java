@@ -47,16 +47,16 @@ class ArchitectureTest {
                     "dev.vmareplay.ingest.event..", "org.HdrHistogram..")
                     .or(nameStartingWith("dev.vmareplay.ingest.IngestStats")));
 
-    /** Storage, the report and the fleet job read the outcome stream, never the engine. */
+    /** Storage and the report read the outcome stream, never the engine (spark: SparkArchitectureTest). */
     @ArchTest
     static final ArchRule consumersNeverSeeTheEngine = noClasses()
-            .that().resideInAnyPackage("dev.vmareplay.reports..", "dev.vmareplay.spark..")
+            .that().resideInAPackage("dev.vmareplay.reports..")
             .should().dependOnClassesThat().resideInAPackage("dev.vmareplay.replay.engine..");
 
     /** ... nor any other part of replay than its outcome package. */
     @ArchTest
     static final ArchRule consumersReadOnlyTheOutcomePackage = noClasses()
-            .that().resideInAnyPackage("dev.vmareplay.reports..", "dev.vmareplay.spark..")
+            .that().resideInAPackage("dev.vmareplay.reports..")
             .should().dependOnClassesThat(resideInAPackage("dev.vmareplay.replay..")
                     .and(not(resideInAPackage("dev.vmareplay.replay.outcome.."))));
 
