@@ -46,8 +46,10 @@ package dev.vmareplay.replay;
  *
  * <p>Families go to parts round robin by their id: the trace's own order of process creation,
  * which spreads the builds of a {@code make -j} over the parts without a pass to weigh them.
- * Each part reads and parses the whole trace (cheap next to the model), so a split pays off for
- * a trace with many families, not for one large process.
+ * Each part reads and parses the whole trace, which is not free: on the 2 M-line real trace of
+ * bench/run a second part added 11 CPU s to the whole replay's 68 (README, "A large trace in
+ * parts"). So a split pays off for a trace with many families on workers with cores to spare,
+ * not for one large process.
  *
  * @param index this part, 0 to {@code count - 1}
  * @param count how many parts the replay is split into
