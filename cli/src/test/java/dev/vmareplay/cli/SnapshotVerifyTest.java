@@ -55,8 +55,8 @@ class SnapshotVerifyTest {
 
         assertThat(SnapshotVerification.cause(img, row))
                 .isEqualTo("perf printed a call only half: event 27870: munmap printed without its arguments (= 0x0): left out");
+        // the observed line only counts them: MATCH lists each below it, DIFFERENT names it per row
         assertThat(SnapshotVerification.observed(img))
-                .endsWith("; 1 call(s) perf printed only half of, inferred and counted reconciled"
-                        + " (event 27870: munmap printed without its arguments (= 0x0): left out)");
+                .endsWith("; 1 call(s) perf printed only half of, inferred and counted reconciled");
     }
 }
